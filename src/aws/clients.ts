@@ -1,0 +1,136 @@
+import { awsErrorName, ExternalError, messageOf, UserError } from "../errors.js";
+
+/** Where and as whom AWS calls go; built once per command from config and environment. */
+export interface AwsContext {
+  region: string;
+  /** The environment AWS settings are read from (the process's, or the sandbox's overlay). */
+  env: NodeJS.ProcessEnv;
+  sandbox: boolean;
+}
+
+/** Service ids as used by the standard AWS_ENDPOINT_URL_<SERVICE> variables. */
+export type AwsService =
+  | "EC2"
+  | "EKS"
+  | "IAM"
+  | "ECR"
+  | "STS"
+  | "S3"
+  | "ELASTIC_LOAD_BALANCING"
+  | "ELASTIC_LOAD_BALANCING_V2"
+  | "CLOUDWATCH_LOGS"
+  | "KMS"
+  | "SERVICE_QUOTAS"
+  | "AUTO_SCALING"
+  | "RESOURCE_GROUPS_TAGGING_API";
+
+export interface AwsClientConfig {
+  region: string;
+  maxAttempts: number;
+  retryMode: "adaptive";
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  profile?: string;
+  forcePathStyle?: boolean;
+}
+
+/**
+ * One place sets region, credentials, endpoint and retry for every SDK client (STYLE 3).
+ * Endpoints come only from the standard variables, read from the context's environment so an
+ * in-process run never leaks into the real process environment.
+ */
+export function awsClientConfig(aws: AwsContext, service: AwsService): AwsClientConfig {
+  const endpoint = aws.env[`AWS_ENDPOINT_URL_${service}`] ?? aws.env.AWS_ENDPOINT_URL;
+  const config: AwsClientConfig = { region: aws.region, maxAttempts: 6, retryMode: "adaptive" };
+  if (endpoint) config.endpoint = endpoint;
+  if (aws.env.AWS_ACCESS_KEY_ID && aws.env.AWS_SECRET_ACCESS_KEY) {
+    config.credentials = {
+      accessKeyId: aws.env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: aws.env.AWS_SECRET_ACCESS_KEY,
+      ...(aws.env.AWS_SESSION_TOKEN ? { sessionToken: aws.env.AWS_SESSION_TOKEN } : {}),
+    };
+  } else if (aws.env.AWS_PROFILE) {
+    config.profile = aws.env.AWS_PROFILE;
+  }
+  if (service === "S3" && endpoint) config.forcePathStyle = true;
+  return config;
+}
+
+const CREDENTIAL_ERRORS = new Set(["CredentialsProviderError", "ProviderError"]);
+const EXPIRED_ERRORS = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired"]);
+const DENIED_ERRORS = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "SignatureDoesNotMatch",
+]);
+
+/** Turns an SDK failure into one line the user can act on. */
+export function toAwsError(error: unknown, action: string): Error {
+  const name = awsErrorName(error);
+  if (name && CREDENTIAL_ERRORS.has(name)) {
+    return new UserError(`No AWS credentials found while trying to ${action}.`, {
+      code: "aws.no-credentials",
+      suggestion:
+        "Set AWS_PROFILE (then `aws sso login` if it uses SSO) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; or use --sandbox.",
+      cause: error,
+    });
+  }
+  if (name && EXPIRED_ERRORS.has(name)) {
+    return new UserError(`AWS credentials have expired (${name}) while trying to ${action}.`, {
+      code: "aws.expired-credentials",
+      suggestion: "Refresh them (`aws sso login`, or new session credentials) and run again.",
+      cause: error,
+    });
+  }
+  if (name && DENIED_ERRORS.has(name)) {
+    return new ExternalError(`AWS refused to ${action}: ${name}: ${firstLine(messageOf(error))}`, {
+      code: "aws.denied",
+      suggestion:
+        "Check that the credentials belong to the intended account and carry the needed permissions.",
+      cause: error,
+    });
+  }
+  const network = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (
+    network === "ECONNREFUSED" ||
+    network === "ENOTFOUND" ||
+    network === "ETIMEDOUT" ||
+    name === "TimeoutError"
+  ) {
+    return new ExternalError(`Cannot reach AWS to ${action}: ${firstLine(messageOf(error))}`, {
+      code: "aws.unreachable",
+      suggestion:
+        "Check the network, AWS_ENDPOINT_URL, or start the sandbox with `triton-ops sandbox start`.",
+      cause: error,
+    });
+  }
+  return new ExternalError(
+    `AWS call failed while trying to ${action}: ${name ?? "Error"}: ${firstLine(messageOf(error))}`,
+    {
+      code: "aws.error",
+      cause: error,
+    },
+  );
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}
+
+/** An API the account or the emulator lacks: its answer is "unknown", never a failure. */
+export function isApiUnavailable(error: unknown): boolean {
+  const name = awsErrorName(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  return (
+    name === "NoSuchResource" ||
+    name === "UnknownOperationException" ||
+    name === "NotImplemented" ||
+    name === "InvalidAction" ||
+    status === 404 ||
+    status === 501
+  );
+}

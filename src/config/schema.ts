@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { isValidCidr } from "../net/cidr.js";
+
+const namePrefix = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{1,19}$/,
+    "lower-case letters, digits and hyphens, 2 to 20 characters, starting with a letter",
+  )
+  .refine((v) => !v.endsWith("-"), "must not end with a hyphen");
+
+const cidr = z.string().refine(isValidCidr, "must be an IPv4 CIDR such as 10.0.0.0/16");
+
+export const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
+export const GPU_INSTANCE_PATTERN = /^(g4dn|g5|g5g|g6|g6e|gr6|p3|p4d|p4de|p5|p5e)\.[0-9a-z]+$/;
+export const KUBERNETES_VERSION_PATTERN = /^1\.(2[89]|3[0-9])$/;
+
+export const STAGES = ["vpc", "iam", "ecr", "eks", "gpu-nodes", "workloads"] as const;
+export type StageName = (typeof STAGES)[number];
+
+export const configSchema = z
+  .strictObject({
+    name: namePrefix.default("triton"),
+    environment: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{0,9}$/, "lower-case letters and digits, 1 to 10 characters (dev, staging, prod)")
+      .default("dev"),
+    region: z.string().regex(REGION_PATTERN, "must be an AWS region such as us-east-1").default("us-east-1"),
+    kubernetesVersion: z
+      .string()
+      .regex(KUBERNETES_VERSION_PATTERN, "must be a supported EKS minor version, 1.28 to 1.39")
+      .default("1.31"),
+    allowedAccountIds: z.array(z.string().regex(/^[0-9]{12}$/, "must be a 12-digit account id")).default([]),
+    tags: z.record(z.string(), z.string()).default({}),
+    sandbox: z.boolean().default(false),
+    workDir: z.string().min(1).default(".triton-ops"),
+    network: z
+      .strictObject({
+        vpcCidr: cidr.default("10.0.0.0/16"),
+        azCount: z.number().int().min(2).max(6).default(3),
+        natGateways: z.enum(["single", "per-az"]).default("single"),
+        flowLogs: z.boolean().default(false),
+      })
+      .prefault({}),
+    cluster: z
+      .strictObject({
+        /** Empty means the API endpoint is private only. */
+        publicAccessCidrs: z.array(cidr).default([]),
+        adminPrincipalArns: z
+          .array(z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:.+$/, "must be an IAM ARN"))
+          .default([]),
+        logRetentionDays: z.number().int().positive().default(30),
+      })
+      .prefault({}),
+    gpu: z
+      .strictObject({
+        instanceTypes: z
+          .array(z.string().regex(GPU_INSTANCE_PATTERN, "must be a GPU instance type such as g5.xlarge"))
+          .min(1)
+          .default(["g5.xlarge"]),
+        capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+        minSize: z.number().int().min(0).default(1),
+        desiredSize: z.number().int().min(0).default(1),
+        maxSize: z.number().int().min(1).default(2),
+        rootVolumeSizeGb: z.number().int().min(50).max(2000).default(100),
+      })
+      .prefault({})
+      .check((ctx) => {
+        const g = ctx.value;
+        if (g.minSize > g.desiredSize || g.desiredSize > g.maxSize) {
+          ctx.issues.push({
+            code: "custom",
+            input: g,
+            path: ["desiredSize"],
+            message: `must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize} <= ${g.desiredSize} <= ${g.maxSize})`,
+          });
+        }
+      }),
+    systemNodes: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        instanceTypes: z
+          .array(z.string().regex(/^[a-z][a-z0-9]*\.[a-z0-9]+$/, "must be an instance type"))
+          .default(["t3.large"]),
+        size: z.number().int().min(1).max(20).default(2),
+      })
+      .prefault({}),
+    github: z
+      .strictObject({
+        repository: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be OWNER/NAME without wildcards")
+          .optional(),
+        branch: z.string().min(1).default("main"),
+        environment: z.string().optional(),
+      })
+      .prefault({}),
+    ecr: z
+      .strictObject({
+        tagMutability: z.enum(["IMMUTABLE", "MUTABLE"]).default("IMMUTABLE"),
+      })
+      .prefault({}),
+    triton: z
+      .strictObject({
+        imageTag: z
+          .string()
+          .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a valid image tag")
+          .default("latest"),
+        modelRepositoryPath: z.string().default("models"),
+        modelControlMode: z.enum(["none", "poll", "explicit"]).default("poll"),
+        serviceType: z.enum(["ClusterIP", "LoadBalancer"]).default("ClusterIP"),
+        replicas: z.number().int().min(1).default(1),
+      })
+      .prefault({}),
+    state: z
+      .discriminatedUnion("backend", [
+        z.strictObject({ backend: z.literal("local") }),
+        z.strictObject({
+          backend: z.literal("s3"),
+          bucket: z.string().min(3),
+          keyPrefix: z.string().default("triton-ops"),
+          region: z.string().regex(REGION_PATTERN).optional(),
+        }),
+      ])
+      .default({ backend: "local" }),
+    terraform: z
+      .strictObject({
+        binary: z.string().optional(),
+        /** Directory laid out as a Terraform filesystem_mirror (registry.terraform.io/hashicorp/aws/...). */
+        providerMirror: z.string().optional(),
+      })
+      .prefault({}),
+  })
+  .check((ctx) => {
+    const c = ctx.value;
+    const base = `${c.name}-${c.environment}`;
+    // The longest derived IAM role name must fit IAM's 64 characters.
+    const longestRole = `${base}-github-actions-oidc-role`;
+    if (longestRole.length > 64) {
+      ctx.issues.push({
+        code: "custom",
+        input: c.name,
+        path: ["name"],
+        message: `with environment "${c.environment}" makes role name ${longestRole} (${longestRole.length} characters; IAM allows 64)`,
+      });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          sequence: { groupOrder: 0 },
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: ["**/*.integration.test.ts", "node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          sequence: { groupOrder: 1 },
+          include: ["src/**/*.integration.test.ts", "test/**/*.integration.test.ts"],
+          // Each integration file starts its own emulator; two cores run at most two at once.
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
