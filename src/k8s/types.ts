@@ -1,0 +1,72 @@
+import type {
+  CoreV1Event,
+  KubernetesObject,
+  V1DaemonSet,
+  V1Deployment,
+  V1Namespace,
+  V1Node,
+  V1Pod,
+  V1Service,
+  VersionInfo,
+} from "@kubernetes/client-node";
+
+export type {
+  CoreV1Event,
+  KubernetesObject,
+  V1DaemonSet,
+  V1Deployment,
+  V1Namespace,
+  V1Node,
+  V1Pod,
+  V1Service,
+  VersionInfo,
+};
+
+export interface ListOptions {
+  /** Omit for all namespaces. */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size for limit/continue paging; the client fetches every page. */
+  pageSize?: number;
+}
+
+export interface ProxyResponse {
+  status: number;
+  body: string;
+}
+
+export interface RolloutProgress {
+  ready: number;
+  desired: number;
+}
+
+/**
+ * The small interface every Kubernetes caller goes through (STYLE 4); implemented over
+ * @kubernetes/client-node in src/k8s/client.ts, served in tests by the API stand-in.
+ */
+export interface KubeClient {
+  /** API server URL from the kubeconfig, for messages. */
+  readonly server: string;
+  version(): Promise<VersionInfo>;
+  listNodes(options?: ListOptions): Promise<V1Node[]>;
+  listPods(options?: ListOptions): Promise<V1Pod[]>;
+  listEvents(options?: ListOptions): Promise<CoreV1Event[]>;
+  listDaemonSets(options?: ListOptions): Promise<V1DaemonSet[]>;
+  listDeployments(options?: ListOptions): Promise<V1Deployment[]>;
+  listServices(options?: ListOptions): Promise<V1Service[]>;
+  /** Server-side apply with the given field manager; returns the object as stored. */
+  apply(object: KubernetesObject, fieldManager: string, force?: boolean): Promise<KubernetesObject>;
+  /** Deletes; an object already gone is success. */
+  delete(object: Pick<KubernetesObject, "apiVersion" | "kind" | "metadata">): Promise<void>;
+  /** Lists objects of any kind carrying a label selector (for pruning what we own). */
+  listByKind(apiVersion: string, kind: string, options?: ListOptions): Promise<KubernetesObject[]>;
+  waitForRollout(
+    kind: "Deployment" | "DaemonSet",
+    namespace: string,
+    name: string,
+    options: { timeoutMs: number; onProgress?: (progress: RolloutProgress) => void },
+  ): Promise<RolloutProgress>;
+  /** GET through the API server's service proxy: /api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH. */
+  proxyGet(namespace: string, service: string, port: number | string, path: string): Promise<ProxyResponse>;
+}
