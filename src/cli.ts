@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { commandFactories } from "./commands/index.js";
+import { exitCodeOf } from "./commands/shared.js";
 import type { CliContext } from "./context.js";
 import { ExitCode, TritonOpsError } from "./errors.js";
 import { redactSecrets } from "./io/redact.js";
@@ -43,21 +44,10 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       return ExitCode.usage;
     }
     await program.parseAsync(argv, { from: "user" });
-    return (program as Command & { exitCodeOverride?: number }).exitCodeOverride ?? commandExitCode(program);
+    return exitCodeOf(program);
   } catch (error) {
     return reportError(error, ctx, verbose);
   }
-}
-
-/** Commands report a non-zero result (findings, failed checks) by setting this on the program. */
-export function setExitCode(command: Command, code: number): void {
-  let root: Command = command;
-  while (root.parent) root = root.parent;
-  (root as Command & { exitCodeOverride?: number }).exitCodeOverride = code;
-}
-
-function commandExitCode(program: Command): number {
-  return (program as Command & { exitCodeOverride?: number }).exitCodeOverride ?? ExitCode.ok;
 }
 
 export function reportError(error: unknown, ctx: CliContext, verbose: boolean): number {

@@ -1,6 +1,16 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { downCommand } from "./down.js";
+import { planCommand } from "./plan.js";
 import { sandboxCommand } from "./sandbox.js";
+import { statusCommand } from "./status.js";
+import { upCommand } from "./up.js";
 
 /** Every command, in the order `--help` lists them. Each file loads its heavy code lazily. */
-export const commandFactories: Array<(ctx: CliContext) => Command> = [sandboxCommand];
+export const commandFactories: Array<(ctx: CliContext) => Command> = [
+  planCommand,
+  upCommand,
+  statusCommand,
+  downCommand,
+  sandboxCommand,
+];

@@ -61,3 +61,16 @@ export async function loadProjectConfig(ctx: CliContext, command: Command, io: I
   for (const warning of loaded.warnings) io.warn(warning);
   return loaded;
 }
+
+type WithExitCode = Command & { exitCodeOverride?: number };
+
+/** Commands report a non-zero result (findings, failed checks) this way; they never call process.exit. */
+export function setExitCode(command: Command, code: number): void {
+  let root: Command = command;
+  while (root.parent) root = root.parent;
+  (root as WithExitCode).exitCodeOverride = code;
+}
+
+export function exitCodeOf(program: Command): number {
+  return (program as WithExitCode).exitCodeOverride ?? 0;
+}

@@ -1,0 +1,134 @@
+import path from "node:path";
+import { ExternalError } from "../errors.js";
+import type { ProgressLine } from "../io/io.js";
+import type { Runtime } from "../runtime.js";
+import type { ProjectOutputs, TerraformStage } from "../stages.js";
+import { type PlanJson, type PlanSummary, summarizePlan } from "../terraform/plan.js";
+import {
+  applyMessage,
+  formatDiagnostic,
+  formatElapsed,
+  formatProgressLine,
+  newProgress,
+  type TerraformDiagnostic,
+} from "../terraform/progress.js";
+import type { TerraformRunner } from "../terraform/runner.js";
+import { stackVariables } from "../terraform/variables.js";
+import { logFile, prepareStack, stackDir, writeStackVariables } from "../terraform/workspace.js";
+
+export interface StagePlan {
+  stage: TerraformStage;
+  dir: string;
+  planFile: string;
+  summary: PlanSummary;
+  plan: PlanJson;
+  logFile: string;
+}
+
+/** Waits this long for a state lock held by another run before giving up. */
+const LOCK_TIMEOUT = "-lock-timeout=60s";
+
+function failure(
+  stage: TerraformStage,
+  verb: string,
+  diagnostics: TerraformDiagnostic[],
+  log: string,
+): ExternalError {
+  const first = diagnostics[0];
+  const text = first ? formatDiagnostic(first) : "no diagnostic was reported";
+  const more = diagnostics.length > 1 ? ` (+${diagnostics.length - 1} more in the log)` : "";
+  const locked = diagnostics.some((d) => /state lock/i.test(d.summary));
+  return new ExternalError(`${stage}: terraform ${verb} failed: ${text}${more}`, {
+    code: locked ? "terraform.locked" : "terraform.failed",
+    suggestion: locked
+      ? `Another run holds the lock; wait for it, or if none is running use \`terraform force-unlock\` with the Lock ID in ${log}.`
+      : `Full log: ${log}`,
+  });
+}
+
+/** init (when needed), tfvars, `plan -detailed-exitcode -out`, and the plan's summary. */
+export async function planStage(
+  rt: Runtime,
+  tf: TerraformRunner,
+  stage: TerraformStage,
+  outputs: ProjectOutputs,
+  options: { destroy?: boolean; progress?: ProgressLine } = {},
+): Promise<StagePlan> {
+  const verb = options.destroy ? "destroy-plan" : "plan";
+  const log = logFile(rt.envDir, stage, options.destroy ? "destroy" : "apply");
+  options.progress?.update("initialising");
+  const { dir } = await prepareStack(rt, tf, stage);
+  // A destroy plan needs the same variables; outputs of stages already gone fall back to state values.
+  await writeStackVariables(dir, stackVariables(stage, rt.config, outputs));
+  const started = Date.now();
+  const diagnostics: TerraformDiagnostic[] = [];
+  let refreshed = 0;
+  const progressState = newProgress(0);
+  const args = ["plan", "-input=false", "-detailed-exitcode", "-out=tfplan", "-json", LOCK_TIMEOUT];
+  if (options.destroy) args.push("-destroy");
+  const result = await tf.run(args, {
+    cwd: dir,
+    logFile: log,
+    okExitCodes: [2],
+    onJson: (message) => {
+      applyMessage(progressState, message);
+      if (message.type === "refresh_complete") {
+        refreshed += 1;
+        options.progress?.update(`planning: ${refreshed} refreshed (${formatElapsed(Date.now() - started)})`);
+      }
+    },
+  });
+  diagnostics.push(...progressState.errors);
+  if (result.exitCode !== 0 && result.exitCode !== 2) throw failure(stage, verb, diagnostics, log);
+  const planFile = path.join(dir, "tfplan");
+  if (result.exitCode === 0) {
+    return { stage, dir, planFile, summary: summarizePlan({}), plan: {}, logFile: log };
+  }
+  const shown = await tf.run(["show", "-json", "tfplan"], { cwd: dir, logFile: undefined });
+  let plan: PlanJson;
+  try {
+    plan = JSON.parse(shown.stdout) as PlanJson;
+  } catch {
+    throw new ExternalError(`${stage}: terraform show -json printed something that is not JSON.`, {
+      code: "terraform.bad-json",
+      suggestion: `Check the Terraform binary (${tf.binary}); the plan log is ${log}.`,
+    });
+  }
+  return { stage, dir, planFile, summary: summarizePlan(plan), plan, logFile: log };
+}
+
+/** Applies a saved plan with a live "resource n of m" line; diagnostics printed cleanly on failure. */
+export async function applyStagePlan(
+  rt: Runtime,
+  tf: TerraformRunner,
+  plan: StagePlan,
+  total: number,
+  progress: ProgressLine,
+  verb: "applying" | "destroying",
+): Promise<void> {
+  const state = newProgress(total);
+  const started = Date.now();
+  const timer = setInterval(
+    () => progress.update(formatProgressLine(verb, state, Date.now() - started)),
+    1000,
+  );
+  try {
+    const result = await tf.run(["apply", "-input=false", "-json", LOCK_TIMEOUT, "tfplan"], {
+      cwd: plan.dir,
+      logFile: plan.logFile,
+      onJson: (message) => {
+        applyMessage(state, message);
+        progress.update(formatProgressLine(verb, state, Date.now() - started));
+      },
+    });
+    for (const warning of state.warnings) rt.io.debug(`${plan.stage}: ${formatDiagnostic(warning)}`);
+    if (result.exitCode !== 0)
+      throw failure(plan.stage, verb === "applying" ? "apply" : "destroy", state.errors, plan.logFile);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function stackDirFor(rt: Runtime, stage: TerraformStage): string {
+  return stackDir(rt.envDir, stage);
+}

@@ -1,0 +1,155 @@
+import type { StageName } from "../config/schema.js";
+import { UserError } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+import { isTerraformStage, type ProjectOutputs, STAGE_DEFINITIONS } from "../stages.js";
+import { formatPlanSummary, operationCount } from "../terraform/plan.js";
+import { formatElapsed } from "../terraform/progress.js";
+import type { TerraformRunner } from "../terraform/runner.js";
+import { readAllOutputs, readStackOutputs } from "../terraform/state.js";
+import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
+import { postCheck } from "./postcheck.js";
+import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
+import { externalNeeds } from "./schedule.js";
+
+/** The Kubernetes stage, driven through the same interface as the Terraform ones. */
+export interface WorkloadsDriver {
+  up(
+    rt: Runtime,
+    outputs: ProjectOutputs,
+    options: { force?: boolean; kubeconfig?: string; context?: string; onProgress?: (text: string) => void },
+  ): Promise<{ status: "applied" | "unchanged" | "skipped"; reason?: string; objects: number }>;
+  down(
+    rt: Runtime,
+    outputs: ProjectOutputs,
+    options: { kubeconfig?: string; context?: string; onProgress?: (text: string) => void },
+  ): Promise<{ status: "deleted" | "skipped"; reason?: string; objects: number }>;
+}
+
+export interface UpOptions {
+  stages: StageName[];
+  yes: boolean;
+  force?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  workloads: WorkloadsDriver;
+  /** Runs once before the first stage (doctor --preflight); throws to stop. */
+  preflight?: (tf: TerraformRunner) => Promise<void>;
+}
+
+export interface UpResult {
+  stages: StageOutcome[];
+}
+
+/** Stages needed from outside the selection must already be applied. */
+export function assertNeedsApplied(selected: StageName[], outputs: ProjectOutputs): void {
+  const missing = externalNeeds(selected).filter((s) => isTerraformStage(s) && outputs[s] === undefined);
+  if (missing.length > 0) {
+    throw new UserError(
+      `Stage ${selected.join(",")} needs ${missing.join(" and ")}, which ${missing.length > 1 ? "are" : "is"} not applied.`,
+      {
+        code: "stage.inputs-missing",
+        suggestion: `Run \`triton-ops up --stage ${missing.join(",")}\` first, or --stage all.`,
+      },
+    );
+  }
+}
+
+export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> {
+  const { io } = rt;
+  const outputs = await readAllOutputs(rt);
+  assertNeedsApplied(options.stages, outputs);
+  const needsTerraform = options.stages.some(isTerraformStage);
+  const tf = needsTerraform ? await createTerraformRunner(rt) : undefined;
+  if (tf) await syncStacks(rt.envDir);
+  if (rt.config.sandbox && options.stages.includes("eks")) {
+    io.info(
+      "Sandbox: EKS access entries and managed add-ons are off (the emulator does not implement those APIs).",
+    );
+  }
+  if (options.preflight && tf) await options.preflight(tf);
+  const ask = createMutex();
+
+  const execute = async (stage: StageName): Promise<StageOutcome> => {
+    const started = Date.now();
+    const progress = io.progress(stage);
+    const elapsed = () => formatElapsed(Date.now() - started);
+    if (!isTerraformStage(stage)) {
+      const result = await options.workloads.up(rt, outputs, {
+        ...(options.force ? { force: true } : {}),
+        ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+        ...(options.context ? { context: options.context } : {}),
+        onProgress: (text) => progress.update(text),
+      });
+      const message = result.reason ?? `${result.objects} objects`;
+      progress.done(
+        `${stage}: ${result.status} — ${message} (${elapsed()})`,
+        result.status === "skipped" ? "skip" : "success",
+      );
+      return { stage, status: result.status, message, durationMs: Date.now() - started };
+    }
+    if (!tf) throw new Error("terraform runner missing");
+    const plan = await (await import("./terraform-stage.js")).planStage(rt, tf, stage, outputs, { progress });
+    if (plan.summary.empty) {
+      progress.done(`${stage}: no changes (${elapsed()})`, "success");
+      return { stage, status: "unchanged", durationMs: Date.now() - started };
+    }
+    const counts = { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy };
+    const approved = await ask(async () => {
+      io.info(formatPlanSummary(stage, plan.summary, io.style));
+      if (options.yes) return true;
+      if (!io.interactive) {
+        throw new UserError(`Stage ${stage} has changes to apply and there is no terminal to confirm them.`, {
+          code: "prompt.no-tty",
+          suggestion: "Review with `triton-ops plan`, then re-run with --yes.",
+        });
+      }
+      return io.confirm(`Apply these changes to ${stage}?`, { default: false });
+    });
+    if (!approved) {
+      progress.done(`${stage}: not applied (declined)`, "skip");
+      return { stage, status: "declined", counts, durationMs: Date.now() - started };
+    }
+    const { applyStagePlan } = await import("./terraform-stage.js");
+    await applyStagePlan(rt, tf, plan, operationCount(plan.summary), progress, "applying");
+    const fresh = await readStackOutputs(rt, stage);
+    if (fresh) outputs[stage] = fresh;
+    progress.update("checking the result in AWS");
+    const problems = await postCheck(rt.aws, stage, outputs);
+    if (problems.length > 0) {
+      progress.done(`${stage}: applied, but the post-check failed: ${problems.join("; ")}`, "fail");
+      return {
+        stage,
+        status: "failed",
+        counts,
+        message: `post-check: ${problems.join("; ")}`,
+        durationMs: Date.now() - started,
+        logFile: plan.logFile,
+        exitCode: 3,
+      };
+    }
+    progress.done(
+      `${stage}: applied (+${counts.add} ~${counts.change} -${counts.destroy}) in ${elapsed()}; ${STAGE_DEFINITIONS[stage].summary}`,
+      "success",
+    );
+    return { stage, status: "applied", counts, durationMs: Date.now() - started, logFile: plan.logFile };
+  };
+
+  const stages = await runStageGraph(options.stages, "up", reportFailures(rt, execute), rt.ctx.interrupts);
+  return { stages };
+}
+
+/** Ends a stage's live line with the failure, so it is seen where it happened. */
+export function reportFailures(
+  rt: Runtime,
+  execute: (stage: StageName) => Promise<StageOutcome>,
+): (stage: StageName) => Promise<StageOutcome> {
+  return async (stage) => {
+    try {
+      return await execute(stage);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      rt.io.progress(stage).done(`${stage}: ${message}`, "fail");
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,241 @@
+import { createWriteStream, existsSync, type WriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { ExternalError, InterruptedError, UserError } from "../errors.js";
+import { writeFileAtomic } from "../fs-util.js";
+import type { Interrupts } from "../signals.js";
+
+export const MINIMUM_TERRAFORM_VERSION = "1.6.0";
+
+/** One line of Terraform's machine-readable UI (`-json`). */
+export interface TerraformJsonMessage {
+  "@level"?: string;
+  "@message"?: string;
+  type?: string;
+  [key: string]: unknown;
+}
+
+export interface RunOptions {
+  cwd: string;
+  /** Called for each JSON line when the command runs with -json. */
+  onJson?: (message: TerraformJsonMessage) => void;
+  /** Everything Terraform prints is appended here. */
+  logFile?: string;
+  /** Exit codes that are not failures (plan -detailed-exitcode answers 2 for "changes"). */
+  okExitCodes?: number[];
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TerraformRunnerOptions {
+  binary: string;
+  env: NodeJS.ProcessEnv;
+  interrupts?: Interrupts;
+  debug?: (message: string) => void;
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const pb = b.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < 3; i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  return 0;
+}
+
+/** Every Terraform call goes through here (STYLE 4), so tests inject real binaries on purpose. */
+export class TerraformRunner {
+  readonly binary: string;
+  readonly env: NodeJS.ProcessEnv;
+  private readonly interrupts: Interrupts | undefined;
+  private readonly debug: (message: string) => void;
+  private checkedVersion: string | undefined;
+
+  constructor(options: TerraformRunnerOptions) {
+    this.binary = options.binary;
+    this.env = {
+      ...options.env,
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      CHECKPOINT_DISABLE: "1",
+    };
+    this.interrupts = options.interrupts;
+    this.debug = options.debug ?? (() => {});
+  }
+
+  /** Checks the binary exists and is new enough; cached for the process. */
+  async ensureVersion(): Promise<string> {
+    if (this.checkedVersion) return this.checkedVersion;
+    const { execa } = await import("execa");
+    let stdout: string;
+    try {
+      ({ stdout } = await execa(this.binary, ["version", "-json"], { env: this.env, extendEnv: false }));
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") {
+        throw new UserError(`Terraform not found: '${this.binary}' is not on PATH.`, {
+          code: "terraform.missing",
+          suggestion: `Install Terraform >= ${MINIMUM_TERRAFORM_VERSION}, or set terraform.binary in triton-ops.yaml (or TRITON_OPS_TERRAFORM).`,
+        });
+      }
+      throw new ExternalError(
+        `Could not run '${this.binary} version': ${(error as Error).message.split("\n")[0]}`,
+        {
+          code: "terraform.version",
+        },
+      );
+    }
+    let version: string | undefined;
+    try {
+      version = (JSON.parse(stdout) as { terraform_version?: string }).terraform_version;
+    } catch {
+      version = /v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
+    }
+    if (!version) {
+      throw new ExternalError(`Could not read Terraform's version from '${this.binary} version -json'.`, {
+        code: "terraform.version",
+      });
+    }
+    if (compareVersions(version, MINIMUM_TERRAFORM_VERSION) < 0) {
+      throw new UserError(
+        `Terraform ${version} is too old; triton-ops needs ${MINIMUM_TERRAFORM_VERSION} or newer.`,
+        {
+          code: "terraform.too-old",
+          suggestion:
+            "Upgrade Terraform (the stacks use `terraform test`, S3 native locking and other 1.6+ features).",
+        },
+      );
+    }
+    this.checkedVersion = version;
+    return version;
+  }
+
+  /**
+   * Runs Terraform in its own process group so a terminal's Ctrl-C reaches only us: we pass the
+   * first one on (Terraform stops cleanly and releases its state lock) and stop hard on the second.
+   */
+  async run(args: string[], options: RunOptions): Promise<RunResult> {
+    await this.ensureVersion();
+    const { execa } = await import("execa");
+    this.debug(`terraform ${args.join(" ")}  (in ${options.cwd})`);
+    let log: WriteStream | undefined;
+    if (options.logFile) {
+      await mkdir(path.dirname(options.logFile), { recursive: true });
+      log = createWriteStream(options.logFile, { flags: "a", mode: 0o600 });
+      log.write(`\n$ terraform ${args.join(" ")}\n`);
+    }
+    const child = execa(this.binary, args, {
+      cwd: options.cwd,
+      env: this.env,
+      extendEnv: false,
+      reject: false,
+      detached: true,
+      stdin: "ignore",
+      buffer: true,
+      stripFinalNewline: false,
+      lines: false,
+    });
+    let interruptedBy: number | undefined;
+    const unsubscribe = this.interrupts?.on((_signal, count) => {
+      interruptedBy = count;
+      child.kill(count >= 2 ? "SIGKILL" : "SIGINT");
+    });
+    let pending = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      log?.write(text);
+      if (!options.onJson) return;
+      pending += text;
+      let newline = pending.indexOf("\n");
+      while (newline >= 0) {
+        const line = pending.slice(0, newline).trim();
+        pending = pending.slice(newline + 1);
+        if (line.startsWith("{")) {
+          try {
+            options.onJson(JSON.parse(line) as TerraformJsonMessage);
+          } catch {
+            this.debug(`unparseable Terraform output: ${line.slice(0, 200)}`);
+          }
+        }
+        newline = pending.indexOf("\n");
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => log?.write(chunk));
+    const result = await child;
+    unsubscribe?.();
+    await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
+    const exitCode = result.exitCode ?? (result.signal ? 128 : 1);
+    if (interruptedBy !== undefined) {
+      throw new InterruptedError(
+        interruptedBy >= 2
+          ? "Interrupted twice: Terraform was stopped hard; its state lock may remain."
+          : "Interrupted: Terraform stopped cleanly and released its state lock.",
+        {
+          code: "interrupted",
+          suggestion:
+            interruptedBy >= 2
+              ? "Run the same command again; if it reports a lock, `terraform force-unlock` it in the stack's work dir."
+              : "Run the same command again to carry on from where it stopped.",
+        },
+      );
+    }
+    const ok = exitCode === 0 || (options.okExitCodes ?? []).includes(exitCode);
+    if (!ok && !options.onJson) {
+      throw terraformFailure(args, String(result.stderr), options.logFile);
+    }
+    return { exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+}
+
+function terraformFailure(args: string[], stderr: string, logFile: string | undefined): ExternalError {
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.replace(/^[│╷╵]\s?/, "").trim())
+    .filter((l) => l.length > 0);
+  const headline = lines.find((l) => l.startsWith("Error:")) ?? lines[0] ?? "no output";
+  if (/Error acquiring the state lock/i.test(stderr)) {
+    return new ExternalError(`The state is locked by another Terraform run (terraform ${args[0]}).`, {
+      code: "terraform.locked",
+      suggestion: `Wait for the other run to finish; if none is running, unlock it with the Lock ID shown in ${logFile ?? "the log"}.`,
+    });
+  }
+  return new ExternalError(`terraform ${args[0]} failed: ${headline}`, {
+    code: "terraform.failed",
+    suggestion: logFile ? `Full log: ${logFile}` : undefined,
+  });
+}
+
+/**
+ * The CLI config that makes Terraform install providers from an air-gapped mirror directory
+ * (a filesystem_mirror), written into the work dir; TF_PLUGIN_CACHE_DIR is honoured by Terraform itself.
+ */
+export async function writeMirrorCliConfig(mirror: string, workRoot: string): Promise<string> {
+  const resolved = path.resolve(mirror);
+  if (!existsSync(path.join(resolved, "registry.terraform.io", "hashicorp", "aws"))) {
+    throw new UserError(`Provider mirror ${resolved} does not hold registry.terraform.io/hashicorp/aws.`, {
+      code: "terraform.mirror",
+      suggestion:
+        "Point terraform.providerMirror (or TRITON_OPS_PROVIDER_MIRROR) at a directory made by `terraform providers mirror`.",
+    });
+  }
+  const file = path.join(workRoot, "terraform.rc");
+  const text = [
+    "# Written by triton-ops: providers come from the offline mirror only.",
+    "provider_installation {",
+    "  filesystem_mirror {",
+    `    path    = ${JSON.stringify(resolved)}`,
+    '    include = ["registry.terraform.io/hashicorp/*"]',
+    "  }",
+    "  direct {",
+    '    exclude = ["registry.terraform.io/hashicorp/*"]',
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  await writeFileAtomic(file, text);
+  return file;
+}
