@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { downCommand } from "./down.js";
+import { importCommand } from "./import.js";
+import { initCommand } from "./init.js";
 import { planCommand } from "./plan.js";
 import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
@@ -8,9 +10,11 @@ import { upCommand } from "./up.js";
 
 /** Every command, in the order `--help` lists them. Each file loads its heavy code lazily. */
 export const commandFactories: Array<(ctx: CliContext) => Command> = [
+  initCommand,
   planCommand,
   upCommand,
   statusCommand,
   downCommand,
+  importCommand,
   sandboxCommand,
 ];
