@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type LoadedConfig, loadConfig } from "../config/load.js";
+import type { LoadedConfig } from "../config/load.js";
 import type { CliContext } from "../context.js";
 import type { Io } from "../io/io.js";
 import { TerminalIo } from "../io/terminal.js";
@@ -48,6 +48,8 @@ export function createIo(
 /** The project's configuration with the command line's global flags applied, warnings printed once. */
 export async function loadProjectConfig(ctx: CliContext, command: Command, io: Io): Promise<LoadedConfig> {
   const g = globalOptions(command);
+  // Loaded here, not at the top: zod and yaml would add ~80 ms to every `--help`.
+  const { loadConfig } = await import("../config/load.js");
   const loaded = await loadConfig({
     cwd: ctx.cwd,
     env: ctx.env,

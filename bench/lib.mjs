@@ -1,0 +1,87 @@
+// Shared benchmark helpers: alternate subject and reference in the same run, several repetitions,
+// report medians, spread and the ratio against a target. No timed assertions live in tests.
+import { spawn } from "node:child_process";
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Spread as the interquartile range relative to the median, in percent. */
+export function spreadPercent(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const q = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))];
+  const m = median(values);
+  return m === 0 ? 0 : ((q(0.75) - q(0.25)) / m) * 100;
+}
+
+/**
+ * Runs a command to completion; resolves with wall time in ms and the child's peak RSS in MB
+ * (read through /usr/bin/time when present). Rejects on a non-zero exit unless allowed.
+ */
+export function timeCommand(
+  command,
+  args,
+  { env = process.env, cwd = process.cwd(), okCodes = [0], measureMemory = false } = {},
+) {
+  return new Promise((resolve, reject) => {
+    const useTime = measureMemory && process.platform === "linux";
+    const file = useTime ? "/usr/bin/time" : command;
+    const argv = useTime ? ["-f", "__MAXRSS_KB=%M", command, ...args] : args;
+    const started = process.hrtime.bigint();
+    const child = spawn(file, argv, { env, cwd, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (!okCodes.includes(code)) {
+        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(-500)}`));
+        return;
+      }
+      const rss = /__MAXRSS_KB=(\d+)/.exec(stderr);
+      resolve({ ms, peakMb: rss ? Number(rss[1]) / 1024 : undefined });
+    });
+  });
+}
+
+/**
+ * Alternates subject and reference `repetitions` times (after one warm-up each) and compares medians.
+ * `target` is the highest acceptable subject/reference ratio.
+ */
+export async function compare({ name, subject, reference, repetitions = 7, target, note }) {
+  await subject();
+  await reference();
+  const s = [];
+  const r = [];
+  const mem = [];
+  for (let i = 0; i < repetitions; i++) {
+    const order = i % 2 === 0 ? [subject, reference] : [reference, subject];
+    for (const fn of order) {
+      const result = await fn();
+      if (fn === subject) {
+        s.push(result.ms);
+        if (result.peakMb !== undefined) mem.push(result.peakMb);
+      } else {
+        r.push(result.ms);
+      }
+    }
+  }
+  const ratio = median(s) / median(r);
+  return {
+    name,
+    subjectMs: Math.round(median(s)),
+    subjectSpreadPct: Math.round(spreadPercent(s)),
+    referenceMs: Math.round(median(r)),
+    referenceSpreadPct: Math.round(spreadPercent(r)),
+    ratio: Number(ratio.toFixed(3)),
+    target,
+    ok: ratio <= target,
+    ...(mem.length ? { peakMb: Math.round(Math.max(...mem)) } : {}),
+    repetitions,
+    ...(note ? { note } : {}),
+  };
+}
