@@ -1,0 +1,85 @@
+import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ExternalError, UserError } from "../errors.js";
+import { compareVersions, TerraformRunner, writeMirrorCliConfig } from "./runner.js";
+
+/** A stand-in terraform binary: prints what it is told, exits as told. */
+async function fakeTerraform(script: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "tf-fake-"));
+  const file = path.join(dir, "terraform");
+  await writeFile(file, `#!/bin/sh\n${script}\n`);
+  await chmod(file, 0o755);
+  return file;
+}
+
+describe("TerraformRunner", () => {
+  it("compares versions", () => {
+    expect(compareVersions("1.11.4", "1.6.0")).toBe(1);
+    expect(compareVersions("1.5.7", "1.6.0")).toBe(-1);
+    expect(compareVersions("1.6.0", "1.6.0")).toBe(0);
+  });
+
+  it("accepts the real terraform on PATH", async () => {
+    const runner = new TerraformRunner({ binary: "terraform", env: process.env });
+    expect(await runner.ensureVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("says clearly when terraform is missing", async () => {
+    const runner = new TerraformRunner({ binary: "/nonexistent/terraform", env: process.env });
+    const error = await runner.ensureVersion().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).code).toBe("terraform.missing");
+  });
+
+  it("refuses a terraform older than 1.6", async () => {
+    const binary = await fakeTerraform(`echo '{"terraform_version":"1.5.7"}'`);
+    const error = await new TerraformRunner({ binary, env: process.env })
+      .ensureVersion()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(/1\.5\.7 is too old/);
+  });
+
+  it("streams JSON lines, tolerates garbage, and logs everything", async () => {
+    const binary = await fakeTerraform(
+      `case "$1" in version) echo '{"terraform_version":"1.9.0"}';; *) echo '{"type":"apply_start","hook":{"resource":{"addr":"aws_vpc.this"}}}'; echo 'not json'; echo '{"type":"apply_complete"}'; exit 0;; esac`,
+    );
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tf-run-"));
+    const seen: string[] = [];
+    const runner = new TerraformRunner({ binary, env: process.env });
+    const log = path.join(dir, "logs", "x.log");
+    await runner.run(["apply", "-json"], {
+      cwd: dir,
+      logFile: log,
+      onJson: (m) => seen.push(String(m.type)),
+    });
+    expect(seen).toEqual(["apply_start", "apply_complete"]);
+    expect(await readFile(log, "utf8")).toContain("not json");
+  });
+
+  it("turns a lock error into one line that says what to do", async () => {
+    const binary = await fakeTerraform(
+      `case "$1" in version) echo '{"terraform_version":"1.9.0"}';; *) echo 'Error: Error acquiring the state lock' >&2; exit 1;; esac`,
+    );
+    const runner = new TerraformRunner({ binary, env: process.env });
+    const error = await runner.run(["plan"], { cwd: os.tmpdir() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExternalError);
+    expect((error as ExternalError).code).toBe("terraform.locked");
+  });
+
+  it("writes a filesystem_mirror CLI config and rejects a directory without the provider", async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), "tf-rc-"));
+    await expect(writeMirrorCliConfig(work, work)).rejects.toThrow(
+      /does not hold registry.terraform.io\/hashicorp\/aws/,
+    );
+    const mirror = path.join(work, "mirror");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(path.join(mirror, "registry.terraform.io", "hashicorp", "aws"), { recursive: true });
+    const file = await writeMirrorCliConfig(mirror, work);
+    const text = await readFile(file, "utf8");
+    expect(text).toContain(`path    = ${JSON.stringify(mirror)}`);
+    expect(text).toContain("filesystem_mirror");
+  });
+});
