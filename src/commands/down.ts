@@ -37,12 +37,14 @@ export function downCommand(ctx: CliContext): Command {
         import("../engine/run-stages.js"),
         import("../engine/workloads-pending.js"),
       ]);
+      const { beforeDestroy } = await import("../engine/predestroy.js");
       const stages = parseStageSelection(flags.stage);
       const rt = await createRuntime(ctx, command, io);
       const result = await runDown(rt, {
         stages,
         yes: flags.yes === true,
         workloads: workloads.pendingWorkloads,
+        beforeDestroy: beforeDestroy(rt),
         ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
         ...(flags.context ? { context: flags.context } : {}),
       });
