@@ -22,11 +22,20 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (text) => ctx.stderr.write(text),
     })
     .exitOverride();
-  for (const factory of commandFactories) {
-    const command = factory(ctx);
-    command.exitOverride();
-    program.addCommand(command);
-  }
+  for (const factory of commandFactories) program.addCommand(factory(ctx));
+  // addCommand() does not pass settings down, so every command and subcommand gets them here:
+  // usage errors must go to the context's stderr and come back as exit codes, not process.exit.
+  const configure = (command: Command) => {
+    command
+      .exitOverride()
+      .showSuggestionAfterError(true)
+      .configureOutput({
+        writeOut: (text) => ctx.stdout.write(text),
+        writeErr: (text) => ctx.stderr.write(text),
+      });
+    for (const sub of command.commands) configure(sub);
+  };
+  for (const command of program.commands) configure(command);
   return program;
 }
 
