@@ -97,7 +97,7 @@ describe("plan arithmetic (property)", () => {
           resource_changes: list.map((a, i) => ({
             address: `aws_x.r${i}`,
             type: "aws_x",
-            change: { actions: a },
+            change: { actions: [...a] },
           })),
         };
         const s = summarizePlan(plan);
