@@ -203,6 +203,20 @@ function terraformFailure(args: string[], stderr: string, logFile: string | unde
       suggestion: `Wait for the other run to finish; if none is running, unlock it with the Lock ID shown in ${logFile ?? "the log"}.`,
     });
   }
+  if (
+    /Failed to query available provider packages|Failed to install provider|registry\.terraform\.io/.test(
+      stderr,
+    )
+  ) {
+    return new ExternalError(
+      `terraform ${args[0]} could not get the hashicorp/aws provider: ${headline.replace(/^Error:\s*/, "")}`,
+      {
+        code: "terraform.provider-unavailable",
+        suggestion:
+          "Offline or behind a firewall? Point terraform.providerMirror (or TRITON_OPS_PROVIDER_MIRROR) at a `terraform providers mirror` directory.",
+      },
+    );
+  }
   return new ExternalError(`terraform ${args[0]} failed: ${headline}`, {
     code: "terraform.failed",
     suggestion: logFile ? `Full log: ${logFile}` : undefined,

@@ -89,6 +89,8 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         system_min_size: 1,
         system_desired_size: config.systemNodes.size,
         system_max_size: config.systemNodes.size + 1,
+        // CoreDNS is an add-on too; it lives with the nodes it runs on.
+        enable_addons: !config.sandbox,
       };
   }
 }

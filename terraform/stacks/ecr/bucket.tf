@@ -1,0 +1,79 @@
+# Triton's model repository (s3://bucket/models), read by Triton through its IRSA role.
+
+resource "aws_s3_bucket" "models" {
+  bucket        = local.names.model_bucket
+  force_destroy = var.model_bucket_force_destroy
+
+  lifecycle {
+    precondition {
+      condition     = length(local.names.model_bucket) >= 3 && length(local.names.model_bucket) <= 63
+      error_message = "The model bucket name <prefix>-<env>-models-<account> must be 3-63 characters; shorten name_prefix or environment."
+    }
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "models" {
+  bucket = aws_s3_bucket.models.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "models" {
+  bucket = aws_s3_bucket.models.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "models" {
+  bucket = aws_s3_bucket.models.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "models" {
+  bucket = aws_s3_bucket.models.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.kms_key_arn == "" ? "AES256" : "aws:kms"
+      kms_master_key_id = var.kms_key_arn == "" ? null : var.kms_key_arn
+    }
+    bucket_key_enabled = var.kms_key_arn != ""
+  }
+}
+
+data "aws_iam_policy_document" "models_tls_only" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.models.arn,
+      "${aws_s3_bucket.models.arn}/*",
+    ]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "models" {
+  bucket = aws_s3_bucket.models.id
+  policy = data.aws_iam_policy_document.models_tls_only.json
+
+  # A bucket policy on a bucket whose public access block is still being set can be refused.
+  depends_on = [aws_s3_bucket_public_access_block.models]
+}
