@@ -2,6 +2,15 @@
 import { main } from "../dist/cli.js";
 import { Interrupts } from "../dist/signals.js";
 
+// The AWS SDK warns on every run that its releases after January 2027 need Node 22; this build pins
+// a version that supports Node 20 (package-lock.json), so the notice is noise for our users.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) => {
+  const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
+  if (type === "NodeVersionSupportWarning" || /NodeVersionSupportWarning/.test(String(warning))) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
 const interrupts = new Interrupts();
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {

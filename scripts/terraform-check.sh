@@ -26,6 +26,8 @@ export TF_CLI_CONFIG_FILE="$work/terraform.rc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMA
 # Each stack's .terraform goes to the scratch dir so the package tree stays clean.
 terraform -chdir="$root/terraform" fmt -check -recursive
 echo "terraform-check: fmt ok"
+node "$root/scripts/terraform-docs.mjs" --check
+echo "terraform-check: stack READMEs match their variables and outputs"
 for dir in "$root"/terraform/stacks/*/; do
   stack="$(basename "$dir")"
   export TF_DATA_DIR="$work/$stack"

@@ -32,6 +32,10 @@ resource "aws_vpc" "this" {
 resource "aws_default_security_group" "this" {
   vpc_id = aws_vpc.this.id
 
+  # Explicitly empty (attributes-as-blocks syntax): the provider removes any rule found there.
+  ingress = []
+  egress  = []
+
   tags = { Name = "${module.naming.base}-default-locked" }
 }
 

@@ -1,0 +1,121 @@
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]
+    }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+variables {
+  name_prefix                        = "acme"
+  environment                        = "dev"
+  region                             = "us-east-1"
+  cluster_name                       = "acme-dev"
+  cluster_endpoint                   = "https://ABCDEF.gr7.us-east-1.eks.amazonaws.com"
+  cluster_certificate_authority_data = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"
+  node_role_arn                      = "arn:aws:iam::123456789012:role/acme-dev-eks-node"
+  private_subnet_ids                 = ["subnet-a", "subnet-b"]
+}
+
+run "gpu_pool" {
+  command = plan
+
+  assert {
+    condition     = aws_launch_template.this["gpu"].metadata_options[0].http_tokens == "required"
+    error_message = "IMDSv2 is required."
+  }
+  assert {
+    condition     = aws_launch_template.this["gpu"].metadata_options[0].http_put_response_hop_limit == 1
+    error_message = "Pods cannot reach the instance metadata by default."
+  }
+  assert {
+    condition     = aws_launch_template.this["gpu"].block_device_mappings[0].ebs[0].encrypted == "true" && aws_launch_template.this["gpu"].block_device_mappings[0].ebs[0].volume_type == "gp3"
+    error_message = "The root volume is encrypted gp3."
+  }
+  assert {
+    condition     = aws_launch_template.this["gpu"].block_device_mappings[0].ebs[0].volume_size == 100
+    error_message = "The root volume has room for Triton images."
+  }
+  assert {
+    condition     = aws_eks_node_group.gpu.ami_type == "AL2023_x86_64_NVIDIA" && aws_eks_node_group.gpu.instance_types == tolist(["g5.xlarge"])
+    error_message = "GPU nodes run the AL2023 NVIDIA AMI on GPU instances."
+  }
+  assert {
+    condition     = aws_eks_node_group.gpu.labels["nvidia.com/gpu.present"] == "true" && aws_eks_node_group.gpu.labels["triton-ops/pool"] == "gpu"
+    error_message = "GPU nodes carry the labels Triton selects."
+  }
+  assert {
+    condition     = one([for t in aws_eks_node_group.gpu.taint : t if t.key == "nvidia.com/gpu" && t.value == "true" && t.effect == "NO_SCHEDULE"]) != null
+    error_message = "GPU nodes are tainted nvidia.com/gpu=true:NoSchedule."
+  }
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this["gpu"].user_data), "Content-Type: application/node.eks.aws") && strcontains(base64decode(aws_launch_template.this["gpu"].user_data), "kind: NodeConfig")
+    error_message = "User data is a nodeadm NodeConfig inside MIME multipart."
+  }
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this["gpu"].user_data), "apiServerEndpoint: https://ABCDEF.gr7.us-east-1.eks.amazonaws.com")
+    error_message = "The NodeConfig names the cluster endpoint."
+  }
+  assert {
+    condition     = length(aws_eks_node_group.system) == 1 && length(aws_eks_node_group.system[0].taint) == 0
+    error_message = "A small untainted system pool runs add-ons and monitoring."
+  }
+}
+
+run "spot_without_system_pool" {
+  command = plan
+
+  variables {
+    capacity_type            = "SPOT"
+    enable_system_node_group = false
+    instance_types           = ["g6.xlarge", "g5.xlarge"]
+  }
+
+  assert {
+    condition     = aws_eks_node_group.gpu.capacity_type == "SPOT" && length(aws_eks_node_group.system) == 0
+    error_message = "Spot GPU nodes, no system pool."
+  }
+}
+
+run "rejects_cpu_instance" {
+  command = plan
+  variables { instance_types = ["m5.large"] }
+  expect_failures = [var.instance_types]
+}
+
+run "rejects_min_above_desired" {
+  command = plan
+  variables {
+    min_size     = 3
+    desired_size = 2
+    max_size     = 4
+  }
+  expect_failures = [aws_eks_node_group.gpu]
+}
+
+run "rejects_small_root_volume" {
+  command = plan
+  variables { root_volume_size_gb = 20 }
+  expect_failures = [var.root_volume_size_gb]
+}
+
+run "rejects_open_imds" {
+  command = plan
+  variables { metadata_hop_limit = 3 }
+  expect_failures = [var.metadata_hop_limit]
+}
