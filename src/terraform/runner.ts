@@ -48,13 +48,15 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** Versions already checked in this process, by binary: one `terraform version` per run. */
+const checkedVersions = new Map<string, string>();
+
 /** Every Terraform call goes through here (STYLE 4), so tests inject real binaries on purpose. */
 export class TerraformRunner {
   readonly binary: string;
   readonly env: NodeJS.ProcessEnv;
   private readonly interrupts: Interrupts | undefined;
   private readonly debug: (message: string) => void;
-  private checkedVersion: string | undefined;
 
   constructor(options: TerraformRunnerOptions) {
     this.binary = options.binary;
@@ -70,7 +72,8 @@ export class TerraformRunner {
 
   /** Checks the binary exists and is new enough; cached for the process. */
   async ensureVersion(): Promise<string> {
-    if (this.checkedVersion) return this.checkedVersion;
+    const cached = checkedVersions.get(this.binary);
+    if (cached) return cached;
     const { execa } = await import("execa");
     let stdout: string;
     try {
@@ -110,7 +113,7 @@ export class TerraformRunner {
         },
       );
     }
-    this.checkedVersion = version;
+    checkedVersions.set(this.binary, version);
     return version;
   }
 

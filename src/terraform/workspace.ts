@@ -85,18 +85,14 @@ export interface PreparedStack {
 
 /** Terraform, pointed at the right binary, mirror and environment for this runtime. */
 export async function createTerraformRunner(rt: Runtime): Promise<TerraformRunner> {
+  const binary = rt.config.terraform.binary ?? "terraform";
+  // Checked before anything is written: a missing or old Terraform must leave the work dir untouched.
+  await new TerraformRunner({ binary, env: rt.env }).ensureVersion();
   const env: NodeJS.ProcessEnv = { ...rt.env };
   if (rt.config.terraform.providerMirror) {
     env.TF_CLI_CONFIG_FILE = await writeMirrorCliConfig(rt.config.terraform.providerMirror, rt.workRoot);
   }
-  const runner = new TerraformRunner({
-    binary: rt.config.terraform.binary ?? "terraform",
-    env,
-    interrupts: rt.ctx.interrupts,
-    debug: (m) => rt.io.debug(m),
-  });
-  await runner.ensureVersion();
-  return runner;
+  return new TerraformRunner({ binary, env, interrupts: rt.ctx.interrupts, debug: (m) => rt.io.debug(m) });
 }
 
 /** Refreshes the working copies of the stacks from the package (keeping .terraform and lock files). */

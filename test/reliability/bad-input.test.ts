@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { providerMirror } from "../support/terraform.js";
 
 /**
  * Bad input: one clear line (plus at most one hint line), the documented exit code, no stack trace,
@@ -200,7 +201,7 @@ const cases: Case[] = [
   {
     name: "terraform missing",
     args: "up --stage vpc --yes",
-    env: { TRITON_OPS_TERRAFORM: "/nonexistent/terraform" },
+    env: { TRITON_OPS_TERRAFORM: "/nonexistent/terraform", TRITON_OPS_PROVIDER_MIRROR: providerMirror() },
     code: 2,
     message: /Terraform not found/,
   },
