@@ -1,0 +1,53 @@
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSandboxState, stopProcess } from "../../src/sandbox/sandbox.js";
+import { spawnCli, waitForText } from "../support/cli-process.js";
+import { runCli } from "../support/run-cli.js";
+import { providerMirror } from "../support/terraform.js";
+
+/** Ctrl-C during an apply: Terraform stops cleanly, no lock is left, the next run carries on. */
+describe("interrupting up", () => {
+  let cwd: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    cwd = await mkdtemp(path.join(os.tmpdir(), "sigint-"));
+    env = { ...process.env, CI: "true", TRITON_OPS_PROVIDER_MIRROR: providerMirror() };
+    expect((await runCli("init --yes --sandbox --name sig --env test", { cwd, env })).code).toBe(0);
+    const file = path.join(cwd, "triton-ops.yaml");
+    await writeFile(file, `${await readFile(file, "utf8")}network:\n  azCount: 2\n`);
+  });
+
+  afterAll(async () => {
+    const state = await readSandboxState(path.join(cwd, ".triton-ops"));
+    if (state) await stopProcess(state.pid);
+  });
+
+  it("exits 130 with no state lock, and the next up converges", async () => {
+    const run = spawnCli(["up", "--stage", "vpc", "--yes"], { cwd, env });
+    const log = path.join(cwd, ".triton-ops", "test", "logs", "vpc-apply.log");
+    // Interrupt once Terraform has started creating resources.
+    await waitForText(log, /"type":"apply_complete"/);
+    run.child.kill("SIGINT");
+    const code = await run.exited;
+    const { stderr } = run.output();
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/Interrupted: Terraform stopped cleanly and released its state lock/);
+    expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+    const stateDir = path.join(cwd, ".triton-ops", "test", "state");
+    expect((await readdir(stateDir)).filter((f) => f.includes("lock"))).toEqual([]);
+
+    const again = await runCli("up --stage vpc --yes --json", { cwd, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { stages: Array<{ status: string }> }).stages[0]?.status).toBe(
+      "applied",
+    );
+    const third = await runCli("up --stage vpc --yes --json", { cwd, env });
+    expect((JSON.parse(third.stdout) as { stages: Array<{ status: string }> }).stages[0]?.status).toBe(
+      "unchanged",
+    );
+  });
+});
