@@ -5,6 +5,7 @@ import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
 import { planCommand } from "./plan.js";
+import { renderCommand } from "./render.js";
 import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
 import { tokenCommand } from "./token.js";
@@ -19,6 +20,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   downCommand,
   importCommand,
   sandboxCommand,
+  renderCommand,
   kubeconfigCommand,
   tokenCommand,
 ];
