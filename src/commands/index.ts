@@ -10,6 +10,7 @@ import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
 import { tokenCommand } from "./token.js";
 import { upCommand } from "./up.js";
+import { verifyCommand } from "./verify.js";
 
 /** Every command, in the order `--help` lists them. Each file loads its heavy code lazily. */
 export const commandFactories: Array<(ctx: CliContext) => Command> = [
@@ -17,6 +18,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   planCommand,
   upCommand,
   statusCommand,
+  verifyCommand,
   downCommand,
   importCommand,
   sandboxCommand,
