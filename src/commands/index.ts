@@ -5,6 +5,7 @@ import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
 import { planCommand } from "./plan.js";
+import { portForwardCommand } from "./port-forward.js";
 import { renderCommand } from "./render.js";
 import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
@@ -24,5 +25,6 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   sandboxCommand,
   renderCommand,
   kubeconfigCommand,
+  portForwardCommand,
   tokenCommand,
 ];
