@@ -1,3 +1,4 @@
+import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pod } from "../../test/support/kube-fixtures.js";
@@ -7,8 +8,13 @@ import { loadKubeTarget } from "./connect.js";
 import { parseForwardName, parsePort, planForward, startForwarding } from "./port-forward.js";
 
 let standin: KubeStandin;
+let grafana: http.Server;
 beforeAll(async () => {
+  // Plays Grafana inside the pod: the tunnel ends here.
+  grafana = http.createServer((req, res) => res.end(`grafana says hello to ${req.url}`));
+  await new Promise<void>((resolve) => grafana.listen(0, "127.0.0.1", resolve));
   standin = await startKubeStandin({
+    portForward: { "monitoring/grafana-new:3000": (grafana.address() as net.AddressInfo).port },
     objects: [
       pod("monitoring", "grafana-old", {
         phase: "Running",
@@ -20,7 +26,10 @@ beforeAll(async () => {
     ],
   });
 });
-afterAll(async () => standin?.stop());
+afterAll(async () => {
+  await standin?.stop();
+  grafana?.close();
+});
 
 describe("port-forward", () => {
   it("picks a Running and Ready pod behind the service and says where Grafana's password lives", async () => {
@@ -46,6 +55,27 @@ describe("port-forward", () => {
     );
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("No Running and Ready triton pod");
+  });
+
+  it("tunnels HTTP through the API server's port-forward to the pod", async () => {
+    const kube = loadKubeTarget({ kubeconfig: standin.kubeconfigPath, env: {} });
+    const plan = await planForward(kube, "grafana");
+    const errors: string[] = [];
+    const forwarding = await startForwarding(kube, plan, 0, (m) => errors.push(m));
+    try {
+      standin.requests.reset();
+      const body = async (path: string) => (await fetch(`${forwarding.url}${path}`)).text();
+      expect(await body("/api/health")).toBe("grafana says hello to /api/health");
+      expect(await body("/login")).toBe("grafana says hello to /login");
+      const upgrades = standin.requests.log.filter((r) => r.method === "UPGRADE");
+      expect(upgrades[0]).toMatchObject({
+        path: "/api/v1/namespaces/monitoring/pods/grafana-new/portforward",
+        query: { ports: "3000" },
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await forwarding.close();
+    }
   });
 
   it("listens on loopback and stops cleanly; a busy port is a usage error", async () => {
