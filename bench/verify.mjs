@@ -9,90 +9,24 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { compare } from "./lib.mjs";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CHECKS = [
-  "aws.identity",
-  "cluster.exists",
-  "kubeconfig.works",
-  "nodes.ready",
-  "gpu.visible",
-  "pods.running",
-  "triton.ready",
-  "ecr.images",
-  "vpc.no-orphans",
-  "monitoring.targets",
-];
 
 /** The stand-in and its fixtures are TypeScript test support: transpile them once for plain node. */
 async function loadTestSupport(dir) {
   const ts = (await import("typescript")).default;
-  const yamlUrl = import.meta.resolve("yaml");
-  const out = {};
-  for (const name of ["kube-standin", "kube-fixtures"]) {
+  const names = ["kube-standin", "kube-fixtures", "aws-seed"];
+  for (const name of names) {
     const source = await readFile(path.join(root, "test", "support", `${name}.ts`), "utf8");
+    // Packages resolve from this repository, not from the temporary directory.
     const js = ts
       .transpileModule(source, {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       })
-      .outputText.replace(/from "yaml"/g, `from "${yamlUrl}"`);
+      .outputText.replace(/from "([@a-z][^".:]*)"/g, (_, spec) => `from "${import.meta.resolve(spec)}"`);
     await writeFile(path.join(dir, `${name}.js`), js);
   }
-  out.standin = await import(pathToFileURL(path.join(dir, "kube-standin.js")).href);
-  out.fixtures = await import(pathToFileURL(path.join(dir, "kube-fixtures.js")).href);
+  const out = {};
+  for (const name of names) out[name] = await import(pathToFileURL(path.join(dir, `${name}.js`)).href);
   return out;
-}
-
-async function seedAws(endpoint) {
-  const config = {
-    region: "us-east-1",
-    endpoint,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  };
-  const { EKSClient, CreateClusterCommand } = await import("@aws-sdk/client-eks");
-  const { ECRClient, CreateRepositoryCommand, PutImageCommand } = await import("@aws-sdk/client-ecr");
-  const { EC2Client, CreateVpcCommand } = await import("@aws-sdk/client-ec2");
-  const eks = new EKSClient(config);
-  const ecr = new ECRClient(config);
-  const ec2 = new EC2Client(config);
-  await eks.send(
-    new CreateClusterCommand({
-      name: "bench-dev",
-      roleArn: "arn:aws:iam::123456789012:role/r",
-      resourcesVpcConfig: { subnetIds: [] },
-    }),
-  );
-  await ecr.send(new CreateRepositoryCommand({ repositoryName: "bench-dev-triton" }));
-  await ecr.send(
-    new PutImageCommand({
-      repositoryName: "bench-dev-triton",
-      imageTag: "latest",
-      imageManifest: JSON.stringify({
-        schemaVersion: 2,
-        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-        config: {
-          digest: `sha256:${"1".repeat(64)}`,
-          size: 1,
-          mediaType: "application/vnd.docker.container.image.v1+json",
-        },
-        layers: [],
-      }),
-    }),
-  );
-  const vpc = await ec2.send(
-    new CreateVpcCommand({
-      CidrBlock: "10.0.0.0/16",
-      TagSpecifications: [
-        {
-          ResourceType: "vpc",
-          Tags: [
-            { Key: "Project", Value: "bench" },
-            { Key: "Environment", Value: "dev" },
-          ],
-        },
-      ],
-    }),
-  );
-  for (const c of [eks, ecr, ec2]) c.destroy();
-  return vpc.Vpc.VpcId;
 }
 
 export async function run({ repetitions = 7 } = {}) {
@@ -101,13 +35,19 @@ export async function run({ repetitions = 7 } = {}) {
   const { startMoto, sandboxEnv, stopProcess } = await import(
     pathToFileURL(path.join(root, "dist", "sandbox", "sandbox.js")).href
   );
+  const { CHECK_IDS } = await import(pathToFileURL(path.join(root, "dist", "verify", "checks.js")).href);
   const work = await mkdtemp(path.join(os.tmpdir(), "bench-verify-"));
   const support = await loadTestSupport(work);
   const moto = await startMoto({ workRoot: path.join(work, "moto"), env: process.env, detached: false });
   const env = sandboxEnv(process.env, moto.endpoint, "us-east-1");
   let standin;
   try {
-    const vpcId = await seedAws(moto.endpoint);
+    const { vpcId } = await support["aws-seed"].seedProjectAws({
+      endpoint: moto.endpoint,
+      name: "bench",
+      environment: "dev",
+      imageTag: "latest",
+    });
     const project = path.join(work, "project");
     await mkdir(path.join(project, ".triton-ops", "dev", "state"), { recursive: true });
     await writeFile(
@@ -130,12 +70,12 @@ export async function run({ repetitions = 7 } = {}) {
       state({ cluster_name: "bench-dev" }),
     );
 
-    const f = support.fixtures;
+    const f = support["kube-fixtures"];
     const targets = ["triton", "dcgm-exporter", "node-exporter"].map((job) => ({
       labels: { job, instance: job },
       health: "up",
     }));
-    standin = await support.standin.startKubeStandin({
+    standin = await support["kube-standin"].startKubeStandin({
       latencyMs: 100,
       objects: [
         f.node("gpu-1", { gpus: 1 }),
@@ -181,7 +121,7 @@ export async function run({ repetitions = 7 } = {}) {
     await verify([]);
     const requestsPerRun = standin.requests.count;
     let slowest = { id: "", ms: 0 };
-    for (const id of CHECKS) {
+    for (const id of CHECK_IDS) {
       const times = [];
       for (let i = 0; i < 3; i++) times.push((await verify(["--only", id])).ms);
       const ms = times.sort((a, b) => a - b)[1];
