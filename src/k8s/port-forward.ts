@@ -92,11 +92,13 @@ export async function startForwarding(
   localPort: number,
   onError: (message: string) => void,
 ): Promise<Forwarding> {
+  const forward = kube.portForward?.bind(kube);
+  if (!forward) throw new Error("this Kubernetes client cannot port-forward");
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    kube.portForward(plan.namespace, plan.pod, plan.port, socket).catch((error: unknown) => {
+    forward(plan.namespace, plan.pod, plan.port, socket).catch((error: unknown) => {
       onError(messageOf(error));
       socket.destroy();
     });

@@ -81,8 +81,9 @@ export interface KubeClient {
   /**
    * Forwards one local connection to a pod's port through the API server (the client library's
    * PortForward over WebSocket, as `kubectl port-forward`); resolves once the tunnel is open.
+   * Optional so test doubles written against the milestone-1 interface still type-check.
    */
-  portForward(
+  portForward?(
     namespace: string,
     pod: string,
     port: number,
