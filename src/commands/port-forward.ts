@@ -28,6 +28,7 @@ export function portForwardCommand(ctx: CliContext): Command {
       const which = parseForwardName(name);
       const requested = parsePort(flags.port);
       const target = await resolveTarget(ctx, command, io, {
+        needsAws: false,
         ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
         ...(flags.context ? { context: flags.context } : {}),
         ...(flags.cluster ? { cluster: flags.cluster } : {}),

@@ -30,6 +30,15 @@ describe("triton-ops token", () => {
     const none = await runCli("token --cluster c", { cwd: "/", env });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("No AWS region");
+    const sandbox = await runCli("token --sandbox --cluster c --region us-east-1", { cwd: "/", env: {} });
+    expect(sandbox.code, sandbox.stderr).toBe(0);
+    const signedBy = new URL(
+      Buffer.from(
+        JSON.parse(sandbox.stdout).status.token.slice("k8s-aws-v1.".length),
+        "base64url",
+      ).toString(),
+    ).searchParams.get("X-Amz-Credential");
+    expect(signedBy).toMatch(/^testing\//);
     const bad = await runCli("token --cluster 'a b' --region us-east-1", { cwd: "/", env });
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe("");
