@@ -134,10 +134,6 @@ function apiVersionOf(t: ResourceType): string {
   return t.group ? `${t.group}/${t.version}` : t.version;
 }
 
-function typeByKind(apiVersion: string, kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((t) => apiVersionOf(t) === apiVersion && t.kind === kind);
-}
-
 // ---- selectors -------------------------------------------------------------------------------------
 
 type Requirement = (labels: Record<string, string>) => boolean;
@@ -788,5 +784,3 @@ function stripServerFields(object: KubeObject): unknown {
   } = metadata;
   return { ...rest, metadata: meta };
 }
-
-export { typeByKind };
