@@ -41,8 +41,9 @@ export async function run({ repetitions = 5 } = {}) {
       let ms = 0;
       for (const stack of STACKS) {
         const dir = path.join(workRoot, "b", "terraform", "stacks", stack);
-        ms += (await timeCommand("terraform", ["plan", "-input=false", "-no-color"], { cwd: dir, env: tfEnv }))
-          .ms;
+        ms += (
+          await timeCommand("terraform", ["plan", "-input=false", "-no-color"], { cwd: dir, env: tfEnv })
+        ).ms;
       }
       return { ms };
     };
