@@ -6,6 +6,9 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // @actions/workflow-parser imports its schema JSON without an import attribute, which Node 20
+          // refuses; inlined, Vite loads that JSON itself.
+          server: { deps: { inline: ["@actions/workflow-parser"] } },
           sequence: { groupOrder: 0 },
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
