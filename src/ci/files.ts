@@ -7,8 +7,8 @@ export const DEFAULT_TRITON_VERSION = "24.08";
 
 /** Template (under templates/) -> where `ci init` writes it in the repository. */
 export const CI_FILES: ReadonlyArray<{ template: string; target: string }> = [
-  { template: "github/deploy.yml", target: ".github/workflows/deploy.yml" },
-  { template: "github/plan.yml", target: ".github/workflows/plan.yml" },
+  { template: "github/deploy.yaml", target: ".github/workflows/deploy.yml" },
+  { template: "github/plan.yaml", target: ".github/workflows/plan.yml" },
   { template: "docker/Dockerfile", target: "Dockerfile" },
   { template: "docker/dockerignore", target: ".dockerignore" },
   { template: "sample-model/models/identity/config.pbtxt", target: "models/identity/config.pbtxt" },
@@ -56,7 +56,9 @@ export function placeholderValues(v: CiValues): Record<string, string> {
     BRANCH: v.branch,
     ENVIRONMENT: v.environment,
     // The role's sub names the environment, so the job must run in it to get a token that matches.
-    JOB_ENVIRONMENT: v.githubEnvironment ? `    environment: ${v.githubEnvironment}\n` : "",
+    JOB_ENVIRONMENT: v.githubEnvironment
+      ? `environment: ${v.githubEnvironment}`
+      : `# No GitHub environment: the deploy role trusts pushes to ${v.branch}.`,
     TRITON_OPS_VERSION: v.tritonOpsVersion,
     TRITON_VERSION: v.tritonVersion,
   };
