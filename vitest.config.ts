@@ -17,6 +17,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          server: { deps: { inline: ["@actions/workflow-parser"] } },
           sequence: { groupOrder: 1 },
           include: ["src/**/*.integration.test.ts", "test/**/*.integration.test.ts"],
           // Each integration file starts its own emulator; two cores run at most two at once.
