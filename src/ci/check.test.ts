@@ -155,6 +155,25 @@ describe("checkTarget", () => {
     expect(result.ok).toBe(true);
   });
 
+  it("locally, IAM refusing to show the role is a failure, not a skip", async () => {
+    const result = await checkTarget(
+      AWS,
+      TARGET,
+      {},
+      {},
+      deps({
+        roleTrust: async () => {
+          throw denied("read role demo-dev-github-actions-oidc-role (iam:GetRole)");
+        },
+      }),
+    );
+    expect(result.steps.find((s) => s.id === "role-trust")).toMatchObject({
+      status: "fail",
+      hint: "The caller needs iam:GetRole on the deploy role.",
+    });
+    expect(result.ok).toBe(false);
+  });
+
   it("fails a cluster that is missing or not active, with a hint", async () => {
     const missing = await checkTarget(AWS, TARGET, {}, {}, deps({ cluster: async () => undefined }));
     expect(missing.steps.at(-1)).toMatchObject({

@@ -85,6 +85,20 @@ export function trustTargetFor(
   return { where: onRunner ? "github-actions" : "local", trust };
 }
 
+/**
+ * The deploy role may not read IAM, by design: on a runner that is a skip pointing at a local run,
+ * not a failure of the pipeline. Locally, the operator's credentials are expected to read it.
+ */
+function deniedOnRunner(id: CheckId, error: unknown, where: CiCheckResult["where"]): CheckStep | undefined {
+  if (where !== "github-actions" || !DENIED.has(awsErrorName((error as Error).cause) ?? "")) return undefined;
+  return {
+    id,
+    status: "skip",
+    detail: "the caller may not read IAM",
+    hint: "Run `triton-ops ci check` locally with admin credentials to check this.",
+  };
+}
+
 function failed(id: CheckId, error: unknown, hint: string): CheckStep {
   return { id, status: "fail", detail: messageOf(error), hint };
 }
@@ -138,7 +152,7 @@ export async function checkTarget(
     return { where, repository: trust?.repo, subject: target.subject, steps, ok: false };
   }
 
-  steps.push(await checkProvider(aws, target, deps));
+  steps.push(await checkProvider(aws, target, where, deps));
   steps.push(await checkRoleTrust(aws, target, trust, identity, where, deps));
 
   try {
@@ -206,7 +220,12 @@ export async function checkTarget(
   };
 }
 
-async function checkProvider(aws: AwsContext, target: CiTarget, deps: CiCheckDeps): Promise<CheckStep> {
+async function checkProvider(
+  aws: AwsContext,
+  target: CiTarget,
+  where: CiCheckResult["where"],
+  deps: CiCheckDeps,
+): Promise<CheckStep> {
   const upHint = "Set github.repository in triton-ops.yaml and run `triton-ops up --stage iam`.";
   if (!target.providerArn) {
     return {
@@ -237,15 +256,10 @@ async function checkProvider(aws: AwsContext, target: CiTarget, deps: CiCheckDep
     }
     return { id: "oidc-provider", status: "pass", detail: `${host}, audience ${GITHUB_AUDIENCE}` };
   } catch (error) {
-    if (DENIED.has(awsErrorName((error as Error).cause) ?? "")) {
-      return {
-        id: "oidc-provider",
-        status: "skip",
-        detail: "the caller may not read IAM",
-        hint: "Run `triton-ops ci check` locally with admin credentials to check it.",
-      };
-    }
-    return failed("oidc-provider", error, "The caller needs iam:GetOpenIDConnectProvider.");
+    return (
+      deniedOnRunner("oidc-provider", error, where) ??
+      failed("oidc-provider", error, "The caller needs iam:GetOpenIDConnectProvider.")
+    );
   }
 }
 
@@ -278,15 +292,10 @@ async function checkRoleTrust(
         detail: `this run assumed ${target.roleName}, so GitHub's token matched its trust`,
       };
     }
-    if (DENIED.has(awsErrorName((error as Error).cause) ?? "") && where === "github-actions") {
-      return {
-        id: "role-trust",
-        status: "skip",
-        detail: "the caller may not read IAM roles",
-        hint: "Run `triton-ops ci check` locally with admin credentials to check the trust.",
-      };
-    }
-    return failed("role-trust", error, "The caller needs iam:GetRole on the deploy role.");
+    return (
+      deniedOnRunner("role-trust", error, where) ??
+      failed("role-trust", error, "The caller needs iam:GetRole on the deploy role.")
+    );
   }
   if (!role) {
     return {

@@ -1,10 +1,10 @@
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
-import { isErrno, writeFileAtomic } from "../fs-util.js";
+import { writeFileAtomic } from "../fs-util.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { readAllOutputs } from "../terraform/state.js";
+import { fileExists } from "../terraform/workspace.js";
 import { VERSION } from "../version.js";
 import { type CiValues, DEFAULT_TRITON_VERSION, renderCiFiles } from "./files.js";
 import { type CiTarget, ciTargetFrom } from "./target.js";
@@ -91,16 +91,6 @@ export function ciValuesFor(
   };
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return false;
-    throw error;
-  }
-}
-
 export async function runCiInit(rt: Runtime, options: CiInitOptions): Promise<CiInitResult> {
   const target = ciTargetFrom(rt.config, await readAllOutputs(rt));
   const { values, notes } = ciValuesFor(target, options.repo, rt.config.sandbox);
@@ -109,7 +99,9 @@ export async function runCiInit(rt: Runtime, options: CiInitOptions): Promise<Ci
 
   // Every file is checked before any is written, so a refusal leaves the repository untouched.
   const present = (
-    await Promise.all(files.map(async (f) => ((await exists(path.join(dir, f.path))) ? f.path : undefined)))
+    await Promise.all(
+      files.map(async (f) => ((await fileExists(path.join(dir, f.path))) ? f.path : undefined)),
+    )
   ).filter((p): p is string => p !== undefined);
   if (present.length > 0 && !options.force) {
     throw new UserError(
@@ -122,7 +114,7 @@ export async function runCiInit(rt: Runtime, options: CiInitOptions): Promise<Ci
   }
   for (const file of files) await writeFileAtomic(path.join(dir, file.path), file.content);
 
-  if (!(await exists(path.join(dir, "triton-ops.yaml")))) {
+  if (!(await fileExists(path.join(dir, "triton-ops.yaml")))) {
     notes.push("Commit triton-ops.yaml to the repository too: the workflows run `triton-ops` with it.");
   }
   notes.push(
