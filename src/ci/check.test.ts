@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { AwsContext } from "../aws/clients.js";
 import { ExternalError, UserError } from "../errors.js";
-import { type CiCheckDeps, checkTarget, formatCiCheck, trustHint, trustTargetFor } from "./check.js";
+import {
+  type CiCheckDeps,
+  checkTarget,
+  formatCiCheck,
+  trustHint,
+  trustTargetFor,
+  withDerivedProvider,
+} from "./check.js";
 import { ciValuesFor } from "./init.js";
 import type { CiTarget } from "./target.js";
 
@@ -153,6 +160,53 @@ describe("checkTarget", () => {
     expect(result.steps.find((s) => s.id === "role-trust")).toMatchObject({ status: "pass" });
     expect(result.steps.find((s) => s.id === "oidc-provider")).toMatchObject({ status: "skip" });
     expect(result.ok).toBe(true);
+  });
+
+  it("on a runner without the state, derives the provider and passes with the deploy role's own rights", async () => {
+    const noOutputs: CiTarget = {
+      ...TARGET,
+      roleArn: undefined,
+      providerArn: undefined,
+      subject: undefined,
+      applied: { iam: false, ecr: false, eks: false },
+    };
+    const asked: string[] = [];
+    const env = { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/models", GITHUB_REF: "refs/heads/main" };
+    const result = await checkTarget(
+      AWS,
+      noOutputs,
+      env,
+      {},
+      deps({
+        identity: async () => ({
+          account: "210987654321",
+          arn: "arn:aws:sts::210987654321:assumed-role/demo-dev-github-actions-oidc-role/deploy-7",
+          userId: "AROA:deploy-7",
+        }),
+        oidcProvider: async (_aws, arn) => {
+          asked.push(arn);
+          throw denied("read provider");
+        },
+        roleTrust: async () => {
+          throw denied("read role");
+        },
+      }),
+    );
+    expect(asked).toEqual(["arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"]);
+    expect(result.steps.map((s) => [s.id, s.status])).toEqual([
+      ["identity", "pass"],
+      ["oidc-provider", "skip"],
+      ["role-trust", "pass"],
+      ["ecr-login", "pass"],
+      ["ecr-repository", "pass"],
+      ["eks-cluster", "pass"],
+    ]);
+    expect(result.ok).toBe(true);
+    // With the iam stack applied but no provider in its outputs, nothing is guessed.
+    expect(
+      withDerivedProvider({ ...noOutputs, applied: { iam: true, ecr: true, eks: true } }, "arn:aws:sts::1:x")
+        .providerArn,
+    ).toBeUndefined();
   });
 
   it("locally, IAM refusing to show the role is a failure, not a skip", async () => {

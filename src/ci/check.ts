@@ -108,7 +108,10 @@ export async function runCiCheck(
   options: CiCheckOptions,
   deps: CiCheckDeps = realCiCheckDeps,
 ): Promise<CiCheckResult> {
-  const target = ciTargetFrom(rt.config, await readAllOutputs(rt));
+  // A runner holds the deploy role, which may not read the state (and has no local state to read):
+  // there the names come from the config, computed as terraform/modules/naming does.
+  const onRunner = rt.ctx.env.GITHUB_ACTIONS === "true";
+  const target = ciTargetFrom(rt.config, onRunner ? {} : await readAllOutputs(rt));
   return checkTarget(rt.aws, target, rt.ctx.env, options, deps);
 }
 
@@ -152,7 +155,7 @@ export async function checkTarget(
     return { where, repository: trust?.repo, subject: target.subject, steps, ok: false };
   }
 
-  steps.push(await checkProvider(aws, target, where, deps));
+  steps.push(await checkProvider(aws, withDerivedProvider(target, identity.arn), where, deps));
   steps.push(await checkRoleTrust(aws, target, trust, identity, where, deps));
 
   try {
@@ -218,6 +221,14 @@ export async function checkTarget(
     steps,
     ok: steps.every((s) => s.status !== "fail"),
   };
+}
+
+/** Without the iam stack's outputs, the provider's ARN is still known: one per account and URL. */
+export function withDerivedProvider(target: CiTarget, callerArn: string): CiTarget {
+  if (target.providerArn || target.applied.iam) return target;
+  const [, partition, , , account] = callerArn.split(":");
+  if (!partition || !account) return target;
+  return { ...target, providerArn: `arn:${partition}:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}` };
 }
 
 async function checkProvider(
