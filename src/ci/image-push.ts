@@ -63,6 +63,10 @@ export async function runImagePush(
     );
   }
 
+  if (existing !== undefined) {
+    rt.io.warn(`Tag ${options.tag} already exists in ${target.repositoryName} (MUTABLE): the push moves it.`);
+  }
+
   await deps.docker.assertEngine();
   const image = options.image ?? `${target.repositoryName}:${options.tag}`;
   if (!(await deps.docker.imageExists(image))) {

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../fs-util.js";
@@ -7,7 +8,7 @@ import { readAllOutputs } from "../terraform/state.js";
 import { fileExists } from "../terraform/workspace.js";
 import { VERSION } from "../version.js";
 import { type CiValues, DEFAULT_TRITON_VERSION, renderCiFiles } from "./files.js";
-import { type CiTarget, ciTargetFrom } from "./target.js";
+import { type CiTarget, ciTargetFrom, validateRepoName } from "./target.js";
 
 export interface CiInitOptions {
   /** OWNER/NAME the user means; must be the one the deploy role trusts. */
@@ -89,6 +90,18 @@ export function ciValuesFor(
     },
     notes,
   };
+}
+
+/** Bad input is refused before the sandbox or AWS is touched. */
+export async function validateCiInitInput(options: Pick<CiInitOptions, "repo" | "dir">): Promise<void> {
+  validateRepoName(options.repo);
+  const dirInfo = await stat(options.dir).catch(() => undefined);
+  if (dirInfo && !dirInfo.isDirectory()) {
+    throw new UserError(`--dir ${options.dir} is a file, not a directory.`, {
+      code: "ci.invalid-dir",
+      suggestion: "Point --dir at the repository's root directory.",
+    });
+  }
 }
 
 export async function runCiInit(rt: Runtime, options: CiInitOptions): Promise<CiInitResult> {

@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { UserError } from "../errors.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";
 
 /** What the pipeline deploys to, from the applied stacks' outputs with the naming module's names as fallback. */
@@ -54,4 +55,16 @@ export function ciTargetFrom(config: Readonly<Config>, outputs: ProjectOutputs):
       eks: outputs.eks !== undefined,
     },
   };
+}
+
+const REPO_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** --repo as GitHub spells repositories: OWNER/NAME, no wildcards. */
+export function validateRepoName(repo: string | undefined): void {
+  if (repo !== undefined && !REPO_PATTERN.test(repo)) {
+    throw new UserError(`--repo ${JSON.stringify(repo)} is not a GitHub repository name.`, {
+      code: "ci.invalid-repo",
+      suggestion: "Give it as OWNER/NAME, e.g. --repo acme/models.",
+    });
+  }
 }

@@ -21,16 +21,18 @@ export function ciCommand(ctx: CliContext): Command {
     .action(
       async (flags: { repo?: string; dir?: string; force?: boolean; json?: boolean }, command: Command) => {
         const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
-        const [{ createRuntime }, { runCiInit, formatCiInit }] = await Promise.all([
+        const [{ createRuntime }, { runCiInit, formatCiInit, validateCiInitInput }] = await Promise.all([
           import("../runtime.js"),
           import("../ci/init.js"),
         ]);
-        const rt = await createRuntime(ctx, command, io);
-        const result = await runCiInit(rt, {
+        const options = {
           ...(flags.repo !== undefined ? { repo: flags.repo } : {}),
           dir: path.resolve(ctx.cwd, flags.dir ?? "."),
           force: flags.force === true,
-        });
+        };
+        await validateCiInitInput(options);
+        const rt = await createRuntime(ctx, command, io);
+        const result = await runCiInit(rt, options);
         io.result(result, () => formatCiInit(result, io));
       },
     );
@@ -49,10 +51,12 @@ export function ciCommand(ctx: CliContext): Command {
     .option("--json", "print the steps as JSON")
     .action(async (flags: { repo?: string; branch?: string; json?: boolean }, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
-      const [{ createRuntime }, { runCiCheck, formatCiCheck }] = await Promise.all([
+      const [{ createRuntime }, { runCiCheck, formatCiCheck }, { validateRepoName }] = await Promise.all([
         import("../runtime.js"),
         import("../ci/check.js"),
+        import("../ci/target.js"),
       ]);
+      validateRepoName(flags.repo);
       const rt = await createRuntime(ctx, command, io);
       const result = await runCiCheck(rt, {
         ...(flags.repo !== undefined ? { repo: flags.repo } : {}),
