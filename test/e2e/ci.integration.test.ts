@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type AwsContext, awsClientConfig } from "../../src/aws/clients.js";
 import { readSandboxState, sandboxEnv, stopProcess } from "../../src/sandbox/sandbox.js";
+import { FAKE_DIGEST, fakeDocker } from "../support/fake-docker.js";
 import { runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
 import { validateWorkflow } from "../support/workflows.js";
@@ -224,6 +225,49 @@ describe("ci on the sandbox", () => {
     expect(noEngine.stdout).toBe("");
     expect(noEngine.stderr).toMatch(/^Error: No Docker engine answers here \(docker info: .+\)\.$/m);
     expect(noEngine.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("image push logs in with the SDK's token over stdin and pushes to the project's repository", async () => {
+    // No engine here, so `docker` is a recording stand-in; ECR, the tag check and the CLI are real.
+    const docker = await fakeDocker(true);
+    const withDocker = { ...env, PATH: `${docker.dir}${path.delimiter}${env.PATH ?? ""}` };
+    const run = await runCli("image push --tag v3 --image local:dev --json", { cwd, env: withDocker });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      image: "local:dev",
+      pushed: `${REPOSITORY_URL}:v3`,
+      repositoryUrl: REPOSITORY_URL,
+      tag: "v3",
+      digest: FAKE_DIGEST,
+    });
+
+    const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
+    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]
+      ?.authorizationToken;
+    ecr.destroy();
+    const password =
+      Buffer.from(token ?? "", "base64")
+        .toString("utf8")
+        .split(":")[1] ?? "";
+    const calls = (await readFile(docker.log, "utf8")).trim().split("\n");
+    expect(calls.filter((c) => c.startsWith("ARGV")).map((c) => c.split(" ")[1])).toEqual([
+      "info",
+      "image",
+      "login",
+      "tag",
+      "push",
+    ]);
+    expect(calls).toContain(
+      "ARGV login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com",
+    );
+    expect(calls).toContain(`STDIN ${password}`);
+    expect(calls).toContain(`ARGV tag local:dev ${REPOSITORY_URL}:v3`);
+    for (const line of calls.filter((c) => c.startsWith("ARGV"))) expect(line).not.toContain(password);
+    expect(run.stdout + run.stderr).not.toContain(password);
+
+    const missing = await runCli("image push --tag v4 --image nothing:here", { cwd, env: withDocker });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("No local image nothing:here.");
   });
 
   // Last: it loosens the role's trust, as a hand edit in the console would.
