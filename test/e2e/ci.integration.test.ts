@@ -39,6 +39,18 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** The emulator's ECR token and the docker password inside it, read straight from the SDK. */
+async function ecrToken(aws: AwsContext): Promise<{ token: string; password: string }> {
+  const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
+  try {
+    const out = await ecr.send(new GetAuthorizationTokenCommand({}));
+    const token = out.authorizationData?.[0]?.authorizationToken ?? "";
+    return { token, password: Buffer.from(token, "base64").toString("utf8").split(":")[1] ?? "" };
+  } finally {
+    ecr.destroy();
+  }
+}
+
 /**
  * The issue's "done when", as a new user would: after `up` of iam and ecr on the sandbox (real
  * Terraform, one apply), `ci init` writes valid workflows naming the right role and repository, and
@@ -155,14 +167,7 @@ describe("ci on the sandbox", () => {
     expect(steps[4]?.detail).toBe(`${REPOSITORY_URL}, tags IMMUTABLE`);
     expect(steps[5]?.hint).toContain("triton-ops up --stage eks");
 
-    const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]
-      ?.authorizationToken;
-    ecr.destroy();
-    const password =
-      Buffer.from(token ?? "", "base64")
-        .toString("utf8")
-        .split(":")[1] ?? "";
+    const { token, password } = await ecrToken(aws);
     expect(password.length).toBeGreaterThan(0);
     const human = await runCli("ci check", { cwd, env });
     expect(human.code).toBe(1);
@@ -241,14 +246,7 @@ describe("ci on the sandbox", () => {
       digest: FAKE_DIGEST,
     });
 
-    const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]
-      ?.authorizationToken;
-    ecr.destroy();
-    const password =
-      Buffer.from(token ?? "", "base64")
-        .toString("utf8")
-        .split(":")[1] ?? "";
+    const { password } = await ecrToken(aws);
     const calls = (await readFile(docker.log, "utf8")).trim().split("\n");
     expect(calls.filter((c) => c.startsWith("ARGV")).map((c) => c.split(" ")[1])).toEqual([
       "info",
