@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { ciCommand } from "./ci.js";
 import { downCommand } from "./down.js";
+import { imageCommand } from "./image.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { planCommand } from "./plan.js";
@@ -17,4 +19,6 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   downCommand,
   importCommand,
   sandboxCommand,
+  ciCommand,
+  imageCommand,
 ];
