@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { ciCommand } from "./ci.js";
 import { downCommand } from "./down.js";
+import { imageCommand } from "./image.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
@@ -27,4 +29,6 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   kubeconfigCommand,
   portForwardCommand,
   tokenCommand,
+  ciCommand,
+  imageCommand,
 ];
