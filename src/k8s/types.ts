@@ -5,6 +5,7 @@ import type {
   V1Deployment,
   V1Namespace,
   V1Node,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1Service,
   VersionInfo,
@@ -17,6 +18,7 @@ export type {
   V1Deployment,
   V1Namespace,
   V1Node,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1Service,
   VersionInfo,
@@ -55,6 +57,15 @@ export interface KubeClient {
   listDaemonSets(options?: ListOptions): Promise<V1DaemonSet[]>;
   listDeployments(options?: ListOptions): Promise<V1Deployment[]>;
   listServices(options?: ListOptions): Promise<V1Service[]>;
+  listPersistentVolumeClaims(options?: ListOptions): Promise<V1PersistentVolumeClaim[]>;
+  listNamespaces(options?: Omit<ListOptions, "namespace">): Promise<V1Namespace[]>;
+  /** GET one object of any kind; undefined when it does not exist. */
+  read(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<KubernetesObject | undefined>;
   /** Server-side apply with the given field manager; returns the object as stored. */
   apply(object: KubernetesObject, fieldManager: string, force?: boolean): Promise<KubernetesObject>;
   /** Deletes; an object already gone is success. */
@@ -67,6 +78,17 @@ export interface KubeClient {
     name: string,
     options: { timeoutMs: number; onProgress?: (progress: RolloutProgress) => void },
   ): Promise<RolloutProgress>;
+  /**
+   * Forwards one local connection to a pod's port through the API server (the client library's
+   * PortForward over WebSocket, as `kubectl port-forward`); resolves once the tunnel is open.
+   * Optional so test doubles written against the milestone-1 interface still type-check.
+   */
+  portForward?(
+    namespace: string,
+    pod: string,
+    port: number,
+    socket: import("node:stream").Duplex,
+  ): Promise<void>;
   /** GET through the API server's service proxy: /api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH. */
   proxyGet(namespace: string, service: string, port: number | string, path: string): Promise<ProxyResponse>;
 }
