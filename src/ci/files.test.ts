@@ -74,10 +74,16 @@ describe("ci templates", () => {
     expect(wf.env?.EKS_CLUSTER_NAME).toBe("acme-prod");
     const build = steps.find((s) => s.run?.includes("docker push")) ?? {};
     expect(build.env?.IMAGE).toBe(`${expr("env.ECR_REPOSITORY_URL")}:${expr("github.sha")}`);
-    const render = steps.find((s) => s.run?.includes("render --out k8s/"));
-    expect(render?.env?.TRITON_OPS_IMAGE_TAG).toBe(expr("github.sha"));
-    expect(render?.run).toContain("kubectl apply --server-side");
-    expect(steps.some((s) => s.run?.includes("kubectl rollout status"))).toBe(true);
+    // The runner has no state to render from: it moves Triton's image to the commit just pushed.
+    const rollout = steps.find((s) => s.run?.includes("kubectl set image"));
+    expect(rollout?.run).toContain(
+      'deployment/triton triton="$ECR_REPOSITORY_URL:$GITHUB_SHA" --namespace triton',
+    );
+    expect(
+      steps.some((s) => s.run?.includes("kubectl rollout status deployment/triton --namespace triton")),
+    ).toBe(true);
+    const verify = steps.find((s) => s.run?.includes(" verify "));
+    expect(verify?.run).toContain('--cluster "$EKS_CLUSTER_NAME" --region "$AWS_REGION"');
     expect(steps.at(-1)?.run).toContain("triton-ops@0.1.0 verify");
     expect(wf.jobs.deploy?.environment).toBeUndefined();
   });

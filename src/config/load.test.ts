@@ -42,7 +42,7 @@ describe("loadConfig", () => {
     expect(config.gpu.minSize).toBe(1);
   });
 
-  it("takes the image tag from TRITON_OPS_IMAGE_TAG (the deploy workflow sets the commit SHA)", async () => {
+  it("takes the image tag from TRITON_OPS_IMAGE_TAG (to render for the commit just pushed)", async () => {
     const cwd = await dirWith("triton:\n  imageTag: latest\n");
     const sha = "3f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39";
     const { config } = await loadConfig({ cwd, env: { TRITON_OPS_IMAGE_TAG: sha } });
