@@ -3,6 +3,7 @@ import type { CliContext } from "../context.js";
 import { downCommand } from "./down.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
+import { orphanScanCommand } from "./orphan-scan.js";
 import { planCommand } from "./plan.js";
 import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
@@ -16,5 +17,6 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   statusCommand,
   downCommand,
   importCommand,
+  orphanScanCommand,
   sandboxCommand,
 ];

@@ -1,0 +1,43 @@
+import pLimit from "p-limit";
+import type { AwsContext } from "../aws/clients.js";
+import {
+  type ListOptions,
+  listBuckets,
+  listEc2,
+  listEcr,
+  listEks,
+  listIam,
+  listKms,
+  listLoadBalancers,
+  listLogGroups,
+} from "../aws/inventory.js";
+import type { FoundResource } from "./types.js";
+
+export interface Inventory {
+  resources: FoundResource[];
+  regions: string[];
+  /** APIs that the account or emulator lacks: what they hold is unknown. */
+  unavailable: string[];
+}
+
+/** Requests in flight at once: enough to hide latency, well under the APIs' throttling rates. */
+export const SCAN_CONCURRENCY = 16;
+
+/**
+ * Everything in the given regions that orphan-scan looks at, fetched concurrently and paged; IAM and
+ * S3 are account-wide and fetched once. Nothing is filtered here: classify() decides what is ours.
+ */
+export async function takeInventory(aws: AwsContext, regions: readonly string[]): Promise<Inventory> {
+  const limit = pLimit(SCAN_CONCURRENCY);
+  const unavailable = new Set<string>();
+  const options: ListOptions = { limit, onMissing: (what) => unavailable.add(what) };
+  const perRegion = regions.flatMap((region) => {
+    const here = { ...aws, region };
+    return [listEks, listEc2, listLoadBalancers, listEcr, listLogGroups, listKms].map((list) =>
+      list(here, options),
+    );
+  });
+  const global = [listIam(aws, options), listBuckets(aws, options)];
+  const resources = (await Promise.all([...perRegion, ...global])).flat();
+  return { resources, regions: [...regions], unavailable: [...unavailable].sort() };
+}
