@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { cleanupCommand } from "./cleanup.js";
 import { downCommand } from "./down.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
@@ -18,5 +19,6 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   downCommand,
   importCommand,
   orphanScanCommand,
+  cleanupCommand,
   sandboxCommand,
 ];
