@@ -1,6 +1,7 @@
 import type { FoundResource } from "../orphans/types.js";
 import { GLOBAL_REGION } from "../orphans/types.js";
 import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "./clients.js";
+import { sdk as awsSdk } from "./sdk.js";
 
 /**
  * Narrow read-only listings for orphan-scan: each returns every resource of its kind in one region
@@ -45,7 +46,7 @@ export interface ListOptions {
 }
 
 export async function listRegions(aws: AwsContext): Promise<string[]> {
-  const { EC2Client, DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
+  const { EC2Client, DescribeRegionsCommand } = awsSdk.ec2();
   const ec2 = new EC2Client(awsClientConfig(aws, "EC2"));
   try {
     const out = await ec2.send(new DescribeRegionsCommand({}));
@@ -62,7 +63,7 @@ export async function listRegions(aws: AwsContext): Promise<string[]> {
 
 /** VPCs with their subnets, gateways, EIPs, security groups, detached ENIs, route tables; available volumes. */
 export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
-  const ec2sdk = await import("@aws-sdk/client-ec2");
+  const ec2sdk = awsSdk.ec2();
   const ec2 = new ec2sdk.EC2Client(awsClientConfig(aws, "EC2"));
   const region = aws.region;
   const cfg = { client: ec2, pageSize: 1000 };
@@ -283,7 +284,7 @@ export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundRes
 
 /** EKS clusters and their node groups. */
 export async function listEks(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
-  const eksSdk = await import("@aws-sdk/client-eks");
+  const eksSdk = awsSdk.eks();
   const eks = new eksSdk.EKSClient(awsClientConfig(aws, "EKS"));
   const region = aws.region;
   try {
@@ -345,10 +346,7 @@ export async function listEks(aws: AwsContext, o: ListOptions): Promise<FoundRes
 
 /** ELBv2 (application, network, gateway) and classic load balancers, with their tags. */
 export async function listLoadBalancers(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
-  const [v2, v1] = await Promise.all([
-    import("@aws-sdk/client-elastic-load-balancing-v2"),
-    import("@aws-sdk/client-elastic-load-balancing"),
-  ]);
+  const [v2, v1] = [awsSdk.elbv2(), awsSdk.elb()];
   const elbv2 = new v2.ElasticLoadBalancingV2Client(awsClientConfig(aws, "ELASTIC_LOAD_BALANCING_V2"));
   const elb = new v1.ElasticLoadBalancingClient(awsClientConfig(aws, "ELASTIC_LOAD_BALANCING"));
   const region = aws.region;
@@ -438,7 +436,7 @@ export async function listLoadBalancers(aws: AwsContext, o: ListOptions): Promis
 
 /** ECR repositories (tags are not needed: the project's repositories carry its prefix). */
 export async function listEcr(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
-  const sdk = await import("@aws-sdk/client-ecr");
+  const sdk = awsSdk.ecr();
   const ecr = new sdk.ECRClient(awsClientConfig(aws, "ECR"));
   try {
     return await o.limit(() =>
@@ -469,7 +467,7 @@ export async function listEcr(aws: AwsContext, o: ListOptions): Promise<FoundRes
 
 /** Log groups under /aws/eks/ and /aws/vpc/ (the cluster's control-plane logs, flow logs). */
 export async function listLogGroups(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
-  const sdk = await import("@aws-sdk/client-cloudwatch-logs");
+  const sdk = awsSdk.logs();
   const logs = new sdk.CloudWatchLogsClient(awsClientConfig(aws, "CLOUDWATCH_LOGS"));
   try {
     const perPrefix = await Promise.all(
@@ -512,7 +510,7 @@ export async function listLogGroups(aws: AwsContext, o: ListOptions): Promise<Fo
  * or its tags say so; keys already pending deletion cost nothing and are left out.
  */
 export async function listKms(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
-  const sdk = await import("@aws-sdk/client-kms");
+  const sdk = awsSdk.kms();
   const kms = new sdk.KMSClient(awsClientConfig(aws, "KMS"));
   const region = aws.region;
   try {
@@ -570,7 +568,7 @@ export async function listKms(aws: AwsContext, o: ListOptions): Promise<FoundRes
 
 /** IAM is global: roles, instance profiles, OIDC providers (with tags), customer-managed policies. */
 export async function listIam(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
-  const sdk = await import("@aws-sdk/client-iam");
+  const sdk = awsSdk.iam();
   const iam = new sdk.IAMClient(awsClientConfig(aws, "IAM"));
   const region = GLOBAL_REGION;
   try {
@@ -675,7 +673,7 @@ export async function listIam(aws: AwsContext, o: ListOptions): Promise<FoundRes
 
 /** S3 buckets are listed account-wide; only names are needed (the model bucket is `<base>-models-<account>`). */
 export async function listBuckets(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
-  const sdk = await import("@aws-sdk/client-s3");
+  const sdk = awsSdk.s3();
   const s3 = new sdk.S3Client(awsClientConfig(aws, "S3"));
   try {
     return await o.limit(() =>

@@ -2,6 +2,7 @@ import { awsErrorName } from "../errors.js";
 import type { FoundResource } from "../orphans/types.js";
 import { type AwsContext, awsClientConfig } from "./clients.js";
 import { deleteAllImages } from "./ecr-images.js";
+import { sdk as awsSdk } from "./sdk.js";
 
 /**
  * Narrow delete calls for cleanup, one per resource type. Each is idempotent: a resource that is
@@ -120,13 +121,13 @@ async function ignoreGone(p: Promise<unknown>): Promise<void> {
 type Deleter = (aws: AwsContext, r: FoundResource, o: TeardownOptions) => Promise<void>;
 
 const ec2Client = async (aws: AwsContext) => {
-  const sdk = await import("@aws-sdk/client-ec2");
+  const sdk = awsSdk.ec2();
   return { sdk, ec2: new sdk.EC2Client(awsClientConfig(aws, "EC2")) };
 };
 
 const deleters: Record<FoundResource["type"], Deleter> = {
   "eks-nodegroup": async (aws, r, o) => {
-    const sdk = await import("@aws-sdk/client-eks");
+    const sdk = awsSdk.eks();
     const eks = new sdk.EKSClient(awsClientConfig(aws, "EKS"));
     const clusterName = r.cluster ?? r.id.split(":")[0] ?? "";
     try {
@@ -147,7 +148,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     }
   },
   "eks-cluster": async (aws, r, o) => {
-    const sdk = await import("@aws-sdk/client-eks");
+    const sdk = awsSdk.eks();
     const eks = new sdk.EKSClient(awsClientConfig(aws, "EKS"));
     try {
       await withDependencyRetry(o, r.id, () => eks.send(new sdk.DeleteClusterCommand({ name: r.name })));
@@ -165,14 +166,14 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     }
   },
   "load-balancer": async (aws, r) => {
-    const sdk = await import("@aws-sdk/client-elastic-load-balancing-v2");
+    const sdk = awsSdk.elbv2();
     const elb = new sdk.ElasticLoadBalancingV2Client(awsClientConfig(aws, "ELASTIC_LOAD_BALANCING_V2"));
     await ignoreGone(elb.send(new sdk.DeleteLoadBalancerCommand({ LoadBalancerArn: r.id }))).finally(() =>
       elb.destroy(),
     );
   },
   "classic-load-balancer": async (aws, r) => {
-    const sdk = await import("@aws-sdk/client-elastic-load-balancing");
+    const sdk = awsSdk.elb();
     const elb = new sdk.ElasticLoadBalancingClient(awsClientConfig(aws, "ELASTIC_LOAD_BALANCING"));
     await ignoreGone(elb.send(new sdk.DeleteLoadBalancerCommand({ LoadBalancerName: r.id }))).finally(() =>
       elb.destroy(),
@@ -303,7 +304,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     await deleteRepository(aws, r.name);
   },
   "s3-bucket": async (aws, r) => {
-    const sdk = await import("@aws-sdk/client-s3");
+    const sdk = awsSdk.s3();
     const s3 = new sdk.S3Client(awsClientConfig(aws, "S3"));
     try {
       const out = await s3
@@ -323,7 +324,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     }
   },
   "log-group": async (aws, r) => {
-    const sdk = await import("@aws-sdk/client-cloudwatch-logs");
+    const sdk = awsSdk.logs();
     const logs = new sdk.CloudWatchLogsClient(awsClientConfig(aws, "CLOUDWATCH_LOGS"));
     await ignoreGone(logs.send(new sdk.DeleteLogGroupCommand({ logGroupName: r.name }))).finally(() =>
       logs.destroy(),
@@ -333,7 +334,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     await teardownRole(aws, r.name, o);
   },
   "iam-instance-profile": async (aws, r, o) => {
-    const sdk = await import("@aws-sdk/client-iam");
+    const sdk = awsSdk.iam();
     const iam = new sdk.IAMClient(awsClientConfig(aws, "IAM"));
     try {
       const out = await iam
@@ -361,14 +362,14 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     }
   },
   "iam-oidc-provider": async (aws, r) => {
-    const sdk = await import("@aws-sdk/client-iam");
+    const sdk = awsSdk.iam();
     const iam = new sdk.IAMClient(awsClientConfig(aws, "IAM"));
     await ignoreGone(
       iam.send(new sdk.DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: r.id })),
     ).finally(() => iam.destroy());
   },
   "iam-policy": async (aws, r, o) => {
-    const sdk = await import("@aws-sdk/client-iam");
+    const sdk = awsSdk.iam();
     const iam = new sdk.IAMClient(awsClientConfig(aws, "IAM"));
     const PolicyArn = r.id;
     try {
@@ -400,14 +401,14 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     }
   },
   "kms-alias": async (aws, r) => {
-    const sdk = await import("@aws-sdk/client-kms");
+    const sdk = awsSdk.kms();
     const kms = new sdk.KMSClient(awsClientConfig(aws, "KMS"));
     await ignoreGone(kms.send(new sdk.DeleteAliasCommand({ AliasName: r.name }))).finally(() =>
       kms.destroy(),
     );
   },
   "kms-key": async (aws, r) => {
-    const sdk = await import("@aws-sdk/client-kms");
+    const sdk = awsSdk.kms();
     const kms = new sdk.KMSClient(awsClientConfig(aws, "KMS"));
     try {
       const meta = (await kms.send(new sdk.DescribeKeyCommand({ KeyId: r.id }))).KeyMetadata;
@@ -468,7 +469,7 @@ export interface RoleInventory {
 
 /** What a role teardown would remove (paged). A role that does not exist has nothing. */
 export async function describeRole(aws: AwsContext, roleName: string): Promise<RoleInventory> {
-  const sdk = await import("@aws-sdk/client-iam");
+  const sdk = awsSdk.iam();
   const iam = new sdk.IAMClient(awsClientConfig(aws, "IAM"));
   try {
     const role = await iam.send(new sdk.GetRoleCommand({ RoleName: roleName })).catch((error) => {
@@ -501,7 +502,7 @@ export async function describeRole(aws: AwsContext, roleName: string): Promise<R
  * (deleting the profiles that are the project's), then deletes the role. A missing role is success.
  */
 export async function teardownRole(aws: AwsContext, roleName: string, o: TeardownOptions): Promise<void> {
-  const sdk = await import("@aws-sdk/client-iam");
+  const sdk = awsSdk.iam();
   const iam = new sdk.IAMClient(awsClientConfig(aws, "IAM"));
   try {
     const role = await describeRole(aws, roleName);
@@ -540,7 +541,7 @@ export interface RepositoryInventory {
 }
 
 export async function describeRepository(aws: AwsContext, name: string): Promise<RepositoryInventory> {
-  const sdk = await import("@aws-sdk/client-ecr");
+  const sdk = awsSdk.ecr();
   const ecr = new sdk.ECRClient(awsClientConfig(aws, "ECR"));
   try {
     const out = await ecr
@@ -566,7 +567,7 @@ export async function describeRepository(aws: AwsContext, name: string): Promise
 /** Every image (batch-deleted), then the repository; a missing repository is success. */
 export async function deleteRepository(aws: AwsContext, name: string): Promise<number> {
   const deleted = await deleteAllImages(aws, name);
-  const sdk = await import("@aws-sdk/client-ecr");
+  const sdk = awsSdk.ecr();
   const ecr = new sdk.ECRClient(awsClientConfig(aws, "ECR"));
   try {
     await ignoreGone(ecr.send(new sdk.DeleteRepositoryCommand({ repositoryName: name })));

@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "../aws/clients.js";
 import { assertAllowedAccount } from "../aws/identity.js";
+import { sdk as awsSdk } from "../aws/sdk.js";
 import {
   DEFAULT_TEARDOWN,
   deleteRepository,
@@ -109,7 +110,7 @@ export function looksLikeProd(aliases: readonly string[]): string | undefined {
 }
 
 async function accountAliases(aws: AwsContext): Promise<string[]> {
-  const { IAMClient, ListAccountAliasesCommand } = await import("@aws-sdk/client-iam");
+  const { IAMClient, ListAccountAliasesCommand } = awsSdk.iam();
   const iam = new IAMClient(awsClientConfig(aws, "IAM"));
   try {
     return (await iam.send(new ListAccountAliasesCommand({}))).AccountAliases ?? [];
