@@ -125,6 +125,23 @@ const ec2Client = async (aws: AwsContext) => {
   return { sdk, ec2: new sdk.EC2Client(awsClientConfig(aws, "EC2")) };
 };
 
+type Ec2Api = ReturnType<typeof awsSdk.ec2>;
+
+/** One EC2 delete call, retried while a dependency is still going away. */
+async function deleteEc2(
+  aws: AwsContext,
+  o: TeardownOptions,
+  id: string,
+  call: (api: Ec2Api, ec2: InstanceType<Ec2Api["EC2Client"]>) => Promise<unknown>,
+): Promise<void> {
+  const { sdk, ec2 } = await ec2Client(aws);
+  try {
+    await withDependencyRetry(o, id, () => call(sdk, ec2));
+  } finally {
+    ec2.destroy();
+  }
+}
+
 const deleters: Record<FoundResource["type"], Deleter> = {
   "eks-nodegroup": async (aws, r, o) => {
     const sdk = awsSdk.eks();
@@ -197,36 +214,14 @@ const deleters: Record<FoundResource["type"], Deleter> = {
       ec2.destroy();
     }
   },
-  "elastic-ip": async (aws, r, o) => {
-    const { sdk, ec2 } = await ec2Client(aws);
-    try {
-      await withDependencyRetry(o, r.id, () =>
-        ec2.send(new sdk.ReleaseAddressCommand({ AllocationId: r.id })),
-      );
-    } finally {
-      ec2.destroy();
-    }
-  },
-  "network-interface": async (aws, r, o) => {
-    const { sdk, ec2 } = await ec2Client(aws);
-    try {
-      await withDependencyRetry(o, r.id, () =>
-        ec2.send(new sdk.DeleteNetworkInterfaceCommand({ NetworkInterfaceId: r.id })),
-      );
-    } finally {
-      ec2.destroy();
-    }
-  },
-  "security-group": async (aws, r, o) => {
-    const { sdk, ec2 } = await ec2Client(aws);
-    try {
-      await withDependencyRetry(o, r.id, () =>
-        ec2.send(new sdk.DeleteSecurityGroupCommand({ GroupId: r.id })),
-      );
-    } finally {
-      ec2.destroy();
-    }
-  },
+  "elastic-ip": (aws, r, o) =>
+    deleteEc2(aws, o, r.id, (api, ec2) => ec2.send(new api.ReleaseAddressCommand({ AllocationId: r.id }))),
+  "network-interface": (aws, r, o) =>
+    deleteEc2(aws, o, r.id, (api, ec2) =>
+      ec2.send(new api.DeleteNetworkInterfaceCommand({ NetworkInterfaceId: r.id })),
+    ),
+  "security-group": (aws, r, o) =>
+    deleteEc2(aws, o, r.id, (api, ec2) => ec2.send(new api.DeleteSecurityGroupCommand({ GroupId: r.id }))),
   "internet-gateway": async (aws, r, o) => {
     const { sdk, ec2 } = await ec2Client(aws);
     try {
@@ -252,14 +247,8 @@ const deleters: Record<FoundResource["type"], Deleter> = {
       ec2.destroy();
     }
   },
-  subnet: async (aws, r, o) => {
-    const { sdk, ec2 } = await ec2Client(aws);
-    try {
-      await withDependencyRetry(o, r.id, () => ec2.send(new sdk.DeleteSubnetCommand({ SubnetId: r.id })));
-    } finally {
-      ec2.destroy();
-    }
-  },
+  subnet: (aws, r, o) =>
+    deleteEc2(aws, o, r.id, (api, ec2) => ec2.send(new api.DeleteSubnetCommand({ SubnetId: r.id }))),
   "route-table": async (aws, r, o) => {
     const { sdk, ec2 } = await ec2Client(aws);
     try {
@@ -284,22 +273,10 @@ const deleters: Record<FoundResource["type"], Deleter> = {
       ec2.destroy();
     }
   },
-  vpc: async (aws, r, o) => {
-    const { sdk, ec2 } = await ec2Client(aws);
-    try {
-      await withDependencyRetry(o, r.id, () => ec2.send(new sdk.DeleteVpcCommand({ VpcId: r.id })));
-    } finally {
-      ec2.destroy();
-    }
-  },
-  "ebs-volume": async (aws, r, o) => {
-    const { sdk, ec2 } = await ec2Client(aws);
-    try {
-      await withDependencyRetry(o, r.id, () => ec2.send(new sdk.DeleteVolumeCommand({ VolumeId: r.id })));
-    } finally {
-      ec2.destroy();
-    }
-  },
+  vpc: (aws, r, o) =>
+    deleteEc2(aws, o, r.id, (api, ec2) => ec2.send(new api.DeleteVpcCommand({ VpcId: r.id }))),
+  "ebs-volume": (aws, r, o) =>
+    deleteEc2(aws, o, r.id, (api, ec2) => ec2.send(new api.DeleteVolumeCommand({ VolumeId: r.id }))),
   "ecr-repository": async (aws, r) => {
     await deleteRepository(aws, r.name);
   },
