@@ -12,6 +12,7 @@ interface CleanupFlags {
   yes?: boolean;
   confirmAccount?: string;
   allowProd?: boolean;
+  wait?: string;
   json?: boolean;
 }
 
@@ -32,6 +33,11 @@ export function cleanupCommand(ctx: CliContext): Command {
       "without a terminal: the account id, needed with --yes above 10 resources",
     )
     .option("--allow-prod", "clean an account whose alias contains 'prod'")
+    .option(
+      "--wait <seconds>",
+      "longest wait for one deletion or a dependency to go (NAT gateways, node groups)",
+      "900",
+    )
     .option("--json", "print the summary as JSON")
     .action(async (flags: CleanupFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
@@ -61,6 +67,12 @@ export function cleanupCommand(ctx: CliContext): Command {
           code: "cleanup.bad-account",
         });
       }
+      const waitSeconds = Number(flags.wait ?? "900");
+      if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 7200) {
+        throw new UserError(`--wait "${flags.wait}" must be a whole number of seconds from 0 to 7200.`, {
+          code: "cleanup.bad-wait",
+        });
+      }
       const [{ createRuntime }, scan, cleanup] = await Promise.all([
         import("../runtime.js"),
         import("../orphans/scan.js"),
@@ -81,6 +93,7 @@ export function cleanupCommand(ctx: CliContext): Command {
         target,
         yes: flags.yes === true,
         allowProd: flags.allowProd === true,
+        teardown: { waitMs: waitSeconds * 1000 },
         ...(flags.confirmAccount !== undefined ? { confirmAccount: flags.confirmAccount } : {}),
       });
       io.result(result, () => cleanup.formatCleanup(result, io));

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { DescribeVolumesCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { DescribeSubnetsCommand, DescribeVolumesCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   CreateAccountAliasCommand,
@@ -382,5 +382,26 @@ describe("orphan-scan and cleanup against the emulator", () => {
         reason: expect.stringContaining("still holds objects"),
       }),
     ]);
+  });
+
+  it("goes on after a failure and reports it with the reason (exit 3)", async () => {
+    const vpc = await seed.vpc("10.70.0.0/16", { Name: "acme-dev-broken", ...PROJECT });
+    // Someone else's subnet inside the project's VPC: cleanup must not touch it, so the VPC cannot go.
+    const foreign = await seed.subnet(vpc, "10.70.1.0/24", { Name: "foreign", Project: "someone-else" });
+    const volume = await seed.volume(5, "gp2", { Name: "acme-dev-scratch" });
+    const run = await runCli("cleanup --orphans --yes --wait 0 --json", { cwd, env: moto.env });
+    expect(run.code, run.stderr).toBe(3);
+    const summary = JSON.parse(run.stdout) as CleanupJson;
+    expect(summary.items.find((i) => i.id === vpc)).toMatchObject({
+      status: "failed",
+      reason: expect.stringContaining("DependencyViolation"),
+    });
+    expect(summary.items.find((i) => i.id === volume)?.status).toBe("deleted");
+    expect(summary.failed).toBe(1);
+    expect(run.stderr).toContain(`could not delete vpc ${vpc}`);
+    const subnets = await seed.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [foreign] }));
+    expect(subnets.Subnets?.length).toBe(1);
+    const badWait = await runCli("cleanup --orphans --wait soon", { cwd, env: moto.env });
+    expect(badWait.code).toBe(2);
   });
 });
