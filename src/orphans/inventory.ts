@@ -26,6 +26,10 @@ export const SCAN_CONCURRENCY = 16;
 /**
  * Everything in the given regions that orphan-scan looks at, fetched concurrently and paged; IAM and
  * S3 are account-wide and fetched once. Nothing is filtered here: classify() decides what is ours.
+ *
+ * The Resource Groups Tagging API is not used: it finds tagged resources only (most of what Kubernetes
+ * leaves and everything matched by name would be missed), on AWS it does not cover IAM, and the
+ * classification and cost estimate need each service's own details (state, size, type, VPC) anyway.
  */
 export async function takeInventory(aws: AwsContext, regions: readonly string[]): Promise<Inventory> {
   const limit = pLimit(SCAN_CONCURRENCY);
