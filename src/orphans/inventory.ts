@@ -35,13 +35,26 @@ export async function takeInventory(aws: AwsContext, regions: readonly string[])
   const limit = pLimit(SCAN_CONCURRENCY);
   const unavailable = new Set<string>();
   const options: ListOptions = { limit, onMissing: (what) => unavailable.add(what) };
-  const perRegion = regions.flatMap((region) => {
-    const here = { ...aws, region };
-    return [listEks, listEc2, listLoadBalancers, listEcr, listLogGroups, listKms].map((list) =>
-      list(here, options),
-    );
-  });
-  const global = [listIam(aws, options), listBuckets(aws, options)];
-  const resources = (await Promise.all([...perRegion, ...global])).flat();
+  // The biggest listings first, and a turn of the event loop between starts: loading an SDK client is
+  // synchronous work, so yielding lets the requests already made go out and be answered meanwhile.
+  const starts: Array<() => Promise<FoundResource[]>> = [
+    () => listIam(aws, options),
+    ...regions.flatMap((region) => {
+      const here = { ...aws, region };
+      return [listEc2, listEks, listLoadBalancers, listEcr, listLogGroups, listKms].map(
+        (list) => () => list(here, options),
+      );
+    }),
+    () => listBuckets(aws, options),
+  ];
+  const pending: Array<Promise<FoundResource[]>> = [];
+  for (const start of starts) {
+    const listing = start();
+    // Rejections are awaited below; this only keeps an early one from being reported as unhandled.
+    listing.catch(() => undefined);
+    pending.push(listing);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const resources = (await Promise.all(pending)).flat();
   return { resources, regions: [...regions], unavailable: [...unavailable].sort() };
 }
