@@ -18,6 +18,8 @@ export interface TeardownOptions {
   /** Is this other resource the project's (instance profiles found on a role)? */
   ownsName: (name: string) => boolean;
   log: (message: string) => void;
+  /** True once the user pressed Ctrl-C: waits stop instead of sleeping on. */
+  stopped?: () => boolean;
 }
 
 export const DEFAULT_TEARDOWN: Omit<TeardownOptions, "ownsName" | "log"> = {
@@ -91,6 +93,7 @@ async function withDependencyRetry(
       if (isGone(error)) return;
       const name = awsErrorName(error);
       if (!name || !DEPENDENCY.has(name) || Date.now() + delay > deadline) throw error;
+      if (o.stopped?.()) throw new Error(`interrupted while ${what} waited for a dependency (${name})`);
       o.log(`${what}: ${name}, retrying in ${Math.round(delay / 1000)}s`);
       await sleep(delay);
       delay = Math.min(delay * 2, 15_000);
@@ -105,6 +108,7 @@ async function waitUntil(o: TeardownOptions, what: string, done: () => Promise<b
   while (!(await done())) {
     if (Date.now() + delay > deadline)
       throw new Error(`timed out after ${Math.round(o.waitMs / 1000)}s waiting for ${what}`);
+    if (o.stopped?.()) throw new Error(`interrupted while waiting for ${what}`);
     await sleep(delay);
     delay = Math.min(delay * 2, 15_000);
   }

@@ -349,9 +349,14 @@ async function execute(
       });
   }
   let interrupted = false;
+  // First Ctrl-C: finish what is in flight, start nothing new. The listener then unregisters (after
+  // this signal has been handled as taken), so a second Ctrl-C stops the process at once (exit 130).
   const stop = rt.ctx.interrupts.on(() => {
     interrupted = true;
+    io.warn("Stopping after the deletions in flight; press Ctrl-C again to stop at once.");
+    setImmediate(() => stop());
   });
+  teardown.stopped = () => interrupted;
   try {
     const ordered = sortResources(work);
     const limit = pLimit(4);
