@@ -18,6 +18,17 @@ export function tagRecord(tags: TagList): Record<string, string> {
   return out;
 }
 
+/** Pure: the first of each key, in order (volumes found by more than one filter). */
+export function unique<T>(items: T[], keyOf: (item: T) => string | undefined): T[] {
+  const seen = new Set<string | undefined>();
+  return items.filter((item) => {
+    const k = keyOf(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 function iso(date: Date | undefined): string | undefined {
   return date ? date.toISOString() : undefined;
 }
@@ -43,6 +54,17 @@ export interface ListOptions {
   limit: Limit;
   /** Told about an API that is absent (its resources are unknown, not none). */
   onMissing: (what: string) => void;
+  /**
+   * Narrows what AWS sends back (big accounts page through far less): VPC-bound resources (subnets,
+   * NAT gateways, security groups, ENIs, route tables) only inside VPCs this accepts, and volumes only
+   * matching one of these filter sets. A superset of the project's; classify() still decides.
+   */
+  scope?: { vpc: (vpc: FoundResource) => boolean; volumeFilters: Ec2Filter[][] };
+}
+
+export interface Ec2Filter {
+  Name: string;
+  Values: string[];
 }
 
 export async function listRegions(aws: AwsContext): Promise<string[]> {
@@ -73,41 +95,54 @@ export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundRes
     for await (const page of pages) out.push(...(pick(page) ?? []));
     return out;
   };
-  const tasks: Array<Promise<FoundResource[]>> = [
-    o.limit(() =>
-      guarded(
-        "VPCs",
-        async () =>
-          (await collect(ec2sdk.paginateDescribeVpcs(cfg, {}), (p) => p.Vpcs)).map((v) => {
-            const tags = tagRecord(v.Tags);
-            return {
-              type: "vpc",
-              id: v.VpcId ?? "",
-              name: nameOf(tags, v.VpcId ?? ""),
-              region,
-              tags,
-              vpcId: v.VpcId,
-            } as FoundResource;
-          }),
-        o.onMissing,
-      ),
+  const vpcs: Promise<FoundResource[]> = o.limit(() =>
+    guarded(
+      "VPCs",
+      async () =>
+        (await collect(ec2sdk.paginateDescribeVpcs(cfg, {}), (p) => p.Vpcs)).map((v) => {
+          const tags = tagRecord(v.Tags);
+          return {
+            type: "vpc",
+            id: v.VpcId ?? "",
+            name: nameOf(tags, v.VpcId ?? ""),
+            region,
+            tags,
+            vpcId: v.VpcId,
+          } as FoundResource;
+        }),
+      o.onMissing,
     ),
-    o.limit(() =>
-      guarded(
-        "subnets",
-        async () =>
-          (await collect(ec2sdk.paginateDescribeSubnets(cfg, {}), (p) => p.Subnets)).map((s) => {
-            const tags = tagRecord(s.Tags);
-            return {
-              type: "subnet",
-              id: s.SubnetId ?? "",
-              name: nameOf(tags, s.SubnetId ?? ""),
-              region,
-              tags,
-              vpcId: s.VpcId,
-            } as FoundResource;
-          }),
-        o.onMissing,
+  );
+  // VPC-bound listings wait for the VPCs, then ask only about the project's (in chunks of 200 ids).
+  const inProjectVpcs = (run: (filters: Ec2Filter[]) => Promise<FoundResource[]>) =>
+    vpcs.then(async (all) => {
+      if (!o.scope) return run([]);
+      const ids = all.filter(o.scope.vpc).map((v) => v.id);
+      const chunks = Array.from({ length: Math.ceil(ids.length / 200) }, (_, k) =>
+        ids.slice(k * 200, k * 200 + 200),
+      );
+      return (await Promise.all(chunks.map((chunk) => run([{ Name: "vpc-id", Values: chunk }])))).flat();
+    });
+  const tasks: Array<Promise<FoundResource[]>> = [
+    vpcs,
+    inProjectVpcs((Filters) =>
+      o.limit(() =>
+        guarded(
+          "subnets",
+          async () =>
+            (await collect(ec2sdk.paginateDescribeSubnets(cfg, { Filters }), (p) => p.Subnets)).map((s) => {
+              const tags = tagRecord(s.Tags);
+              return {
+                type: "subnet",
+                id: s.SubnetId ?? "",
+                name: nameOf(tags, s.SubnetId ?? ""),
+                region,
+                tags,
+                vpcId: s.VpcId,
+              } as FoundResource;
+            }),
+          o.onMissing,
+        ),
       ),
     ),
     o.limit(() =>
@@ -131,27 +166,34 @@ export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundRes
         o.onMissing,
       ),
     ),
-    o.limit(() =>
-      guarded(
-        "NAT gateways",
-        async () =>
-          (await collect(ec2sdk.paginateDescribeNatGateways(cfg, {}), (p) => p.NatGateways))
-            // A deleted NAT gateway stays listed for about an hour and costs nothing.
-            .filter((g) => g.State !== "deleted" && g.State !== "deleting")
-            .map((g) => {
-              const tags = tagRecord(g.Tags);
-              const id = g.NatGatewayId ?? "";
-              return {
-                type: "nat-gateway",
-                id,
-                name: nameOf(tags, id),
-                region,
-                tags,
-                vpcId: g.VpcId,
-                createdAt: iso(g.CreateTime),
-              } as FoundResource;
-            }),
-        o.onMissing,
+    inProjectVpcs((Filters) =>
+      o.limit(() =>
+        guarded(
+          "NAT gateways",
+          async () =>
+            (
+              await collect(
+                ec2sdk.paginateDescribeNatGateways(cfg, { Filter: Filters }),
+                (p) => p.NatGateways,
+              )
+            )
+              // A deleted NAT gateway stays listed for about an hour and costs nothing.
+              .filter((g) => g.State !== "deleted" && g.State !== "deleting")
+              .map((g) => {
+                const tags = tagRecord(g.Tags);
+                const id = g.NatGatewayId ?? "";
+                return {
+                  type: "nat-gateway",
+                  id,
+                  name: nameOf(tags, id),
+                  region,
+                  tags,
+                  vpcId: g.VpcId,
+                  createdAt: iso(g.CreateTime),
+                } as FoundResource;
+              }),
+          o.onMissing,
+        ),
       ),
     ),
     o.limit(() =>
@@ -175,86 +217,101 @@ export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundRes
         o.onMissing,
       ),
     ),
-    o.limit(() =>
-      guarded(
-        "security groups",
-        async () =>
-          (await collect(ec2sdk.paginateDescribeSecurityGroups(cfg, {}), (p) => p.SecurityGroups))
-            // A VPC's default group cannot be deleted: it goes with its VPC.
-            .filter((g) => g.GroupName !== "default")
-            .map((g) => {
-              const tags = tagRecord(g.Tags);
-              const id = g.GroupId ?? "";
-              return {
-                type: "security-group",
-                id,
-                name: tags.Name ?? g.GroupName ?? id,
-                region,
-                tags,
-                vpcId: g.VpcId,
-              } as FoundResource;
-            }),
-        o.onMissing,
-      ),
-    ),
-    o.limit(() =>
-      guarded(
-        "network interfaces",
-        async () =>
-          (
-            await collect(
-              ec2sdk.paginateDescribeNetworkInterfaces(cfg, {
-                Filters: [{ Name: "status", Values: ["available"] }],
+    inProjectVpcs((Filters) =>
+      o.limit(() =>
+        guarded(
+          "security groups",
+          async () =>
+            (await collect(ec2sdk.paginateDescribeSecurityGroups(cfg, { Filters }), (p) => p.SecurityGroups))
+              // A VPC's default group cannot be deleted: it goes with its VPC.
+              .filter((g) => g.GroupName !== "default")
+              .map((g) => {
+                const tags = tagRecord(g.Tags);
+                const id = g.GroupId ?? "";
+                return {
+                  type: "security-group",
+                  id,
+                  name: tags.Name ?? g.GroupName ?? id,
+                  region,
+                  tags,
+                  vpcId: g.VpcId,
+                } as FoundResource;
               }),
-              (p) => p.NetworkInterfaces,
-            )
-          ).map((n) => {
-            const tags = tagRecord(n.TagSet);
-            const id = n.NetworkInterfaceId ?? "";
-            return {
-              type: "network-interface",
-              id,
-              name: nameOf(tags, id),
-              region,
-              tags,
-              vpcId: n.VpcId,
-              description: n.Description,
-            } as FoundResource;
-          }),
-        o.onMissing,
+          o.onMissing,
+        ),
       ),
     ),
-    o.limit(() =>
-      guarded(
-        "route tables",
-        async () =>
-          (await collect(ec2sdk.paginateDescribeRouteTables(cfg, {}), (p) => p.RouteTables))
-            // The main route table goes with its VPC.
-            .filter((t) => !t.Associations?.some((a) => a.Main))
-            .map((t) => {
-              const tags = tagRecord(t.Tags);
-              const id = t.RouteTableId ?? "";
+    inProjectVpcs((Filters) =>
+      o.limit(() =>
+        guarded(
+          "network interfaces",
+          async () =>
+            (
+              await collect(
+                ec2sdk.paginateDescribeNetworkInterfaces(cfg, {
+                  Filters: [...Filters, { Name: "status", Values: ["available"] }],
+                }),
+                (p) => p.NetworkInterfaces,
+              )
+            ).map((n) => {
+              const tags = tagRecord(n.TagSet);
+              const id = n.NetworkInterfaceId ?? "";
               return {
-                type: "route-table",
+                type: "network-interface",
                 id,
                 name: nameOf(tags, id),
                 region,
                 tags,
-                vpcId: t.VpcId,
+                vpcId: n.VpcId,
+                description: n.Description,
               } as FoundResource;
             }),
-        o.onMissing,
+          o.onMissing,
+        ),
+      ),
+    ),
+    inProjectVpcs((Filters) =>
+      o.limit(() =>
+        guarded(
+          "route tables",
+          async () =>
+            (await collect(ec2sdk.paginateDescribeRouteTables(cfg, { Filters }), (p) => p.RouteTables))
+              // The main route table goes with its VPC.
+              .filter((t) => !t.Associations?.some((a) => a.Main))
+              .map((t) => {
+                const tags = tagRecord(t.Tags);
+                const id = t.RouteTableId ?? "";
+                return {
+                  type: "route-table",
+                  id,
+                  name: nameOf(tags, id),
+                  region,
+                  tags,
+                  vpcId: t.VpcId,
+                } as FoundResource;
+              }),
+          o.onMissing,
+        ),
       ),
     ),
     o.limit(() =>
       guarded(
         "EBS volumes",
         async () =>
-          (
-            await collect(
-              ec2sdk.paginateDescribeVolumes(cfg, { Filters: [{ Name: "status", Values: ["available"] }] }),
-              (p) => p.Volumes,
-            )
+          unique(
+            (
+              await Promise.all(
+                (o.scope?.volumeFilters ?? [[]]).map((extra) =>
+                  collect(
+                    ec2sdk.paginateDescribeVolumes(cfg, {
+                      Filters: [...extra, { Name: "status", Values: ["available"] }],
+                    }),
+                    (p) => p.Volumes,
+                  ),
+                ),
+              )
+            ).flat(),
+            (v) => v.VolumeId,
           ).map((v) => {
             const tags = tagRecord(v.Tags);
             const id = v.VolumeId ?? "";

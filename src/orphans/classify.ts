@@ -198,3 +198,21 @@ export function classify(
 export function isOrphan(r: ClassifiedResource): boolean {
   return r.class === "orphan" || r.class === "leftover";
 }
+
+/**
+ * Pure: what the inventory may leave out because it cannot be the project's. VPC-bound resources
+ * are asked for only inside the project's VPCs (the stacks create their own VPC; anything of the
+ * project's in it is found there), volumes only by the tags and names ownership() accepts.
+ */
+export function inventoryScope(project: ProjectIdentity) {
+  const base = projectBase(project);
+  return {
+    vpc: (vpc: FoundResource) => ownership(vpc, project) !== undefined,
+    volumeFilters: [
+      [{ Name: "tag:Project", Values: [project.name] }],
+      [{ Name: "tag:Name", Values: [base, `${base}-*`] }],
+      [{ Name: "tag-key", Values: [`kubernetes.io/cluster/${base}`] }],
+      [{ Name: "tag:KubernetesCluster", Values: [base] }],
+    ],
+  };
+}

@@ -31,10 +31,18 @@ export const SCAN_CONCURRENCY = 16;
  * leaves and everything matched by name would be missed), on AWS it does not cover IAM, and the
  * classification and cost estimate need each service's own details (state, size, type, VPC) anyway.
  */
-export async function takeInventory(aws: AwsContext, regions: readonly string[]): Promise<Inventory> {
+export async function takeInventory(
+  aws: AwsContext,
+  regions: readonly string[],
+  scope?: ListOptions["scope"],
+): Promise<Inventory> {
   const limit = pLimit(SCAN_CONCURRENCY);
   const unavailable = new Set<string>();
-  const options: ListOptions = { limit, onMissing: (what) => unavailable.add(what) };
+  const options: ListOptions = {
+    limit,
+    onMissing: (what) => unavailable.add(what),
+    ...(scope ? { scope } : {}),
+  };
   // The biggest listings first, and a turn of the event loop between starts: loading an SDK client is
   // synchronous work, so yielding lets the requests already made go out and be answered meanwhile.
   const starts: Array<() => Promise<FoundResource[]>> = [

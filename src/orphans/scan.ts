@@ -3,7 +3,7 @@ import { UserError } from "../errors.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { readAllStates } from "../terraform/state.js";
-import { type ClassifiedResource, classify, isOrphan } from "./classify.js";
+import { type ClassifiedResource, classify, inventoryScope, isOrphan } from "./classify.js";
 import { takeInventory } from "./inventory.js";
 import { totalCost } from "./prices.js";
 import { RESOURCE_TYPES } from "./types.js";
@@ -61,7 +61,10 @@ export async function resolveRegions(rt: Runtime, selection: RegionSelection): P
 
 export async function runOrphanScan(rt: Runtime, regions: string[]): Promise<ScanResult> {
   const project = { name: rt.config.name, environment: rt.config.environment };
-  const [states, inventory] = await Promise.all([readAllStates(rt), takeInventory(rt.aws, regions)]);
+  const [states, inventory] = await Promise.all([
+    readAllStates(rt),
+    takeInventory(rt.aws, regions, inventoryScope(project)),
+  ]);
   for (const what of inventory.unavailable) rt.io.warn(`${what}: API not available here; not scanned.`);
   const resources = sortResources(classify(inventory.resources, project, states));
   const orphans = resources.filter(isOrphan);
