@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -84,7 +84,10 @@ function loadWithCodeCache<T>(id: string): T {
     );
     if (!cachedData || script.cachedDataRejected) {
       try {
-        writeFileSync(entry, script.createCachedData(), { mode: 0o600 });
+        // Written aside and renamed, so a concurrent run never reads half an entry.
+        const temp = `${entry}.${process.pid}.tmp`;
+        writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+        renameSync(temp, entry);
       } catch {
         // A read-only or full disk only costs the next run the compile time.
       }
