@@ -81,6 +81,7 @@ export function cleanupCommand(ctx: CliContext): Command {
       if (flags.orphans)
         scan.parseRegions({ regions: flags.regions, allRegions: flags.allRegions }, "us-east-1");
       const rt = await createRuntime(ctx, command, io);
+      scan.requireProject(rt);
       const target = flags.orphans
         ? {
             kind: "orphans" as const,

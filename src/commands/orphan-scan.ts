@@ -23,6 +23,7 @@ export function orphanScanCommand(ctx: CliContext): Command {
       // Bad flags are refused before anything starts (the sandbox included).
       scan.parseRegions({ regions: flags.regions, allRegions: flags.allRegions }, "us-east-1");
       const rt = await createRuntime(ctx, command, io);
+      scan.requireProject(rt);
       const regions = await scan.resolveRegions(rt, { regions: flags.regions, allRegions: flags.allRegions });
       const result = await scan.runOrphanScan(rt, regions);
       io.result(scan.scanJson(result), () => scan.formatScan(result, io));

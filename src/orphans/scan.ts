@@ -55,6 +55,23 @@ export function parseRegions(selection: RegionSelection, configRegion: string): 
   return regions;
 }
 
+/**
+ * orphan-scan and cleanup act on one project's names and tags: without a config file (or
+ * TRITON_OPS_NAME) they would silently use the default name and could match someone else's resources.
+ */
+export function requireProject(rt: Runtime): void {
+  if (rt.configFile === undefined && !rt.ctx.env.TRITON_OPS_NAME) {
+    throw new UserError(
+      "No triton-ops.yaml here: orphan-scan and cleanup need the project's name and environment.",
+      {
+        code: "orphans.no-project",
+        suggestion:
+          "Run it in the project's directory, pass --config FILE, or set TRITON_OPS_NAME and TRITON_OPS_ENVIRONMENT.",
+      },
+    );
+  }
+}
+
 export async function resolveRegions(rt: Runtime, selection: RegionSelection): Promise<string[]> {
   return parseRegions(selection, rt.config.region) ?? (await listRegions(rt.aws));
 }

@@ -215,6 +215,11 @@ describe("orphan-scan and cleanup against the emulator", () => {
     const none = await runCli("cleanup", { cwd, env: moto.env });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("--orphans, --role NAME or --ecr REPOSITORY");
+    // No project config: the default name could match someone else's resources.
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), "orphans-noconfig-"));
+    const noConfig = await runCli("cleanup --orphans --yes", { cwd: elsewhere, env: moto.env });
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toContain("No triton-ops.yaml here");
   });
 
   it("refuses roles and repositories that are not the project's", async () => {
