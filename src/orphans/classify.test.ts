@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StackState } from "../terraform/state.js";
-import { classify, importHint, ownership, stateIdentifiers } from "./classify.js";
+import { classify, importHint, inventoryScope, ownership, stateIdentifiers } from "./classify.js";
 import type { FoundResource } from "./types.js";
 
 const project = { name: "acme", environment: "dev" };
@@ -178,5 +178,25 @@ describe("classify", () => {
     });
     expect(importHint(r({ type: "vpc", id: "vpc-1", name: "acme-dev" }), project)).toBeUndefined();
     expect(importHint(r({ type: "iam-role", id: "acme-dev-random" }), project)).toBeUndefined();
+  });
+});
+
+describe("inventoryScope", () => {
+  it("looks inside the project's VPCs only, and for volumes by the tags and names ownership accepts", () => {
+    const scope = inventoryScope(project);
+    expect(scope.vpc(r({ type: "vpc", id: "vpc-1", name: "acme-dev" }))).toBe(true);
+    expect(
+      scope.vpc(r({ type: "vpc", id: "vpc-2", tags: { ManagedBy: "triton-ops", Project: "acme" } })),
+    ).toBe(true);
+    expect(scope.vpc(r({ type: "vpc", id: "vpc-3", name: "acme-developers" }))).toBe(false);
+    expect(scope.vpc(r({ type: "vpc", id: "vpc-4", name: "acme-dev", tags: { Project: "other" } }))).toBe(
+      false,
+    );
+    expect(scope.volumeFilters).toEqual([
+      [{ Name: "tag:Project", Values: ["acme"] }],
+      [{ Name: "tag:Name", Values: ["acme-dev", "acme-dev-*"] }],
+      [{ Name: "tag-key", Values: ["kubernetes.io/cluster/acme-dev"] }],
+      [{ Name: "tag:KubernetesCluster", Values: ["acme-dev"] }],
+    ]);
   });
 });
