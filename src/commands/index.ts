@@ -1,11 +1,13 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { ciCommand } from "./ci.js";
+import { cleanupCommand } from "./cleanup.js";
 import { downCommand } from "./down.js";
 import { imageCommand } from "./image.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
+import { orphanScanCommand } from "./orphan-scan.js";
 import { planCommand } from "./plan.js";
 import { portForwardCommand } from "./port-forward.js";
 import { renderCommand } from "./render.js";
@@ -24,6 +26,8 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   verifyCommand,
   downCommand,
   importCommand,
+  orphanScanCommand,
+  cleanupCommand,
   sandboxCommand,
   renderCommand,
   kubeconfigCommand,

@@ -1,0 +1,218 @@
+import type { TerraformStage } from "../stages.js";
+import type { StackState } from "../terraform/state.js";
+import { monthlyCost } from "./prices.js";
+import { type FoundResource, type ProjectIdentity, projectBase, type ResourceType } from "./types.js";
+
+export type ResourceClass = "managed" | "orphan" | "leftover";
+export type OrphanAction = "delete" | "adopt";
+
+export interface ImportHint {
+  stage: TerraformStage;
+  address: string;
+  id: string;
+}
+
+export interface ClassifiedResource extends FoundResource {
+  class: ResourceClass;
+  /** Why it has its class, one line. */
+  reason: string;
+  monthlyCost: number;
+  /** Orphans and leftovers only: delete with `cleanup`, or adopt with `terraform import`. */
+  action?: OrphanAction;
+  import?: ImportHint;
+}
+
+const MANAGED_BY = "triton-ops";
+
+/** Tags that say Kubernetes, EKS or one of its controllers created the resource for a cluster. */
+function clusterFromTags(tags: Record<string, string>): string | undefined {
+  for (const [key, value] of Object.entries(tags)) {
+    // "owned" only: "shared" marks something the cluster uses but does not own (the VPC's subnets).
+    if (key.startsWith("kubernetes.io/cluster/") && value === "owned") {
+      return key.slice("kubernetes.io/cluster/".length);
+    }
+  }
+  return (
+    tags["elbv2.k8s.aws/cluster"] ??
+    tags["aws:eks:cluster-name"] ??
+    tags["eks:cluster-name"] ??
+    tags["cluster.k8s.amazonaws.com/name"] ??
+    tags.KubernetesCluster
+  );
+}
+
+function namedForProject(r: FoundResource, base: string): boolean {
+  const prefixed = (name: string) => name === base || name.startsWith(`${base}-`);
+  switch (r.type) {
+    case "log-group":
+      return r.name.startsWith(`/aws/eks/${base}/`) || r.name.startsWith(`/aws/vpc/${base}/`);
+    case "kms-alias":
+      return prefixed(r.name.replace(/^alias\//, ""));
+    case "network-interface":
+      // EKS names the cluster in the description of the ENIs it creates ("Amazon EKS <cluster>").
+      return prefixed(r.name) || r.description === `Amazon EKS ${base}`;
+    case "iam-oidc-provider":
+      // Providers are named by their issuer URL; only tags can tie one to the project.
+      return false;
+    default:
+      return prefixed(r.name);
+  }
+}
+
+export type Ownership = { by: "tag" | "name" } | { by: "cluster"; cluster: string } | undefined;
+
+/**
+ * Pure: does the resource belong to the project? By its tags (ManagedBy=triton-ops, Project, and
+ * Environment when set), by being created by Kubernetes/EKS for the project's cluster, or by its
+ * name starting with `<name>-<environment>`. A Project or Environment tag naming anything else wins
+ * over the name: another project's resource is never ours.
+ */
+export function ownership(r: FoundResource, project: ProjectIdentity): Ownership {
+  const base = projectBase(project);
+  const { tags } = r;
+  const projectTag = tags.Project;
+  const envTag = tags.Environment;
+  if (projectTag !== undefined && projectTag !== project.name) return undefined;
+  // Same project, another environment (its prod next to our dev): not ours either.
+  if (projectTag !== undefined && envTag !== undefined && envTag !== project.environment) return undefined;
+  if (tags.ManagedBy === MANAGED_BY && projectTag === project.name) return { by: "tag" };
+  const cluster = clusterFromTags(tags);
+  if (cluster !== undefined) return cluster === base ? { by: "cluster", cluster } : undefined;
+  return namedForProject(r, base) ? { by: "name" } : undefined;
+}
+
+/** The cluster a resource cannot outlive: its node groups, control-plane log group, what k8s made. */
+function clusterOf(r: FoundResource, owner: NonNullable<Ownership>): string | undefined {
+  if (owner.by === "cluster") return owner.cluster;
+  if (r.type === "eks-nodegroup") return r.cluster;
+  if (r.type === "log-group") return /^\/aws\/eks\/([^/]+)\/cluster$/.exec(r.name)?.[1];
+  return undefined;
+}
+
+/** Pure: every id and ARN the stacks' states hold. */
+export function stateIdentifiers(states: Partial<Record<TerraformStage, StackState>>): Set<string> {
+  const ids = new Set<string>();
+  for (const state of Object.values(states)) {
+    for (const resource of state?.resources ?? []) {
+      if (resource.id) ids.add(resource.id);
+      if (resource.arn) ids.add(resource.arn);
+    }
+  }
+  return ids;
+}
+
+/**
+ * Where an orphan maps to a stack address, `terraform import` adopts it. Only resources with fixed
+ * names are proposed: they are the ones that collide with the next `up`; the rest (VPC parts,
+ * volumes) are simply re-created, so the advice for them is to delete.
+ */
+export function importHint(r: FoundResource, project: ProjectIdentity): ImportHint | undefined {
+  const base = projectBase(project);
+  const table: Partial<Record<ResourceType, Record<string, [TerraformStage, string]>>> = {
+    "iam-role": {
+      [`${base}-eks-cluster`]: ["iam", "aws_iam_role.cluster"],
+      [`${base}-eks-node`]: ["iam", "aws_iam_role.node"],
+      [`${base}-github-actions-oidc-role`]: ["iam", "aws_iam_role.github_actions[0]"],
+      [`${base}-triton-irsa`]: ["eks", "aws_iam_role.triton"],
+      [`${base}-vpc-flow-logs`]: ["vpc", "aws_iam_role.flow_logs[0]"],
+    },
+    "ecr-repository": { [`${base}-triton`]: ["ecr", "aws_ecr_repository.this"] },
+    "eks-cluster": { [base]: ["eks", "aws_eks_cluster.this"] },
+    "log-group": {
+      [`/aws/eks/${base}/cluster`]: ["eks", "aws_cloudwatch_log_group.this"],
+      [`/aws/vpc/${base}/flow-logs`]: ["vpc", "aws_cloudwatch_log_group.flow_logs[0]"],
+    },
+    "kms-alias": { [`alias/${base}-eks`]: ["eks", "aws_kms_alias.this"] },
+    "eks-nodegroup": {
+      [`${base}-gpu`]: ["gpu-nodes", "aws_eks_node_group.gpu"],
+      [`${base}-system`]: ["gpu-nodes", "aws_eks_node_group.system[0]"],
+    },
+  };
+  let hit = table[r.type]?.[r.name];
+  if (!hit && r.type === "s3-bucket" && r.name.startsWith(`${base}-models-`)) {
+    hit = ["ecr", "aws_s3_bucket.models"];
+  }
+  return hit ? { stage: hit[0], address: hit[1], id: r.id } : undefined;
+}
+
+/** Things Kubernetes or EKS created: never in a state; they live and die with their cluster. */
+const CLUSTER_CLASS_FOLLOWS = (owner: NonNullable<Ownership>) => owner.by === "cluster";
+
+/**
+ * Pure: the project's resources with their class; everything else is dropped (never listed).
+ * `managed`: in a stack's state (or created by Kubernetes for a cluster that is). `leftover`: tied to
+ * a cluster that no longer exists. `orphan`: the project's, in no state.
+ */
+export function classify(
+  found: readonly FoundResource[],
+  project: ProjectIdentity,
+  states: Partial<Record<TerraformStage, StackState>>,
+): ClassifiedResource[] {
+  const inState = stateIdentifiers(states);
+  const owned = found.flatMap((r) => {
+    const owner = ownership(r, project);
+    return owner ? [{ r, owner }] : [];
+  });
+  const clusterClass = new Map<string, ResourceClass>();
+  for (const { r } of owned) {
+    if (r.type === "eks-cluster") clusterClass.set(r.name, inState.has(r.id) ? "managed" : "orphan");
+  }
+  const out: ClassifiedResource[] = [];
+  for (const { r, owner } of owned) {
+    const cost = monthlyCost(r);
+    if (inState.has(r.id) || (r.arn !== undefined && inState.has(r.arn))) {
+      out.push({ ...r, class: "managed", reason: "in Terraform state", monthlyCost: cost });
+      continue;
+    }
+    const cluster = clusterOf(r, owner);
+    let cls: ResourceClass = "orphan";
+    let reason =
+      owner.by === "tag" ? "tagged for the project, in no state" : "named for the project, in no state";
+    if (cluster !== undefined) {
+      const parent = clusterClass.get(cluster);
+      if (parent === undefined) {
+        cls = "leftover";
+        reason = `belongs to cluster ${cluster}, which no longer exists`;
+      } else if (CLUSTER_CLASS_FOLLOWS(owner)) {
+        cls = parent;
+        reason = `created by Kubernetes/EKS for cluster ${cluster} (${parent})`;
+      }
+    }
+    if (cls === "managed") {
+      out.push({ ...r, class: cls, reason, monthlyCost: cost });
+      continue;
+    }
+    const hint = cls === "orphan" ? importHint(r, project) : undefined;
+    out.push({
+      ...r,
+      class: cls,
+      reason,
+      monthlyCost: cost,
+      action: hint ? "adopt" : "delete",
+      ...(hint ? { import: hint } : {}),
+    });
+  }
+  return out;
+}
+
+export function isOrphan(r: ClassifiedResource): boolean {
+  return r.class === "orphan" || r.class === "leftover";
+}
+
+/**
+ * Pure: what the inventory may leave out because it cannot be the project's. VPC-bound resources
+ * are asked for only inside the project's VPCs (the stacks create their own VPC; anything of the
+ * project's in it is found there), volumes only by the tags and names ownership() accepts.
+ */
+export function inventoryScope(project: ProjectIdentity) {
+  const base = projectBase(project);
+  return {
+    vpc: (vpc: FoundResource) => ownership(vpc, project) !== undefined,
+    volumeFilters: [
+      [{ Name: "tag:Project", Values: [project.name] }],
+      [{ Name: "tag:Name", Values: [base, `${base}-*`] }],
+      [{ Name: "tag-key", Values: [`kubernetes.io/cluster/${base}`] }],
+      [{ Name: "tag:KubernetesCluster", Values: [base] }],
+    ],
+  };
+}
