@@ -2,8 +2,9 @@ import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ExternalError, UserError } from "../errors.js";
-import { compareVersions, TerraformRunner, writeMirrorCliConfig } from "./runner.js";
+import { ExternalError, InterruptedError, UserError } from "../errors.js";
+import { Interrupts } from "../signals.js";
+import { compareVersions, InFlight, TerraformRunner, writeMirrorCliConfig } from "./runner.js";
 
 /** A stand-in terraform binary: prints what it is told, exits as told. */
 async function fakeTerraform(script: string): Promise<string> {
@@ -57,6 +58,58 @@ describe("TerraformRunner", () => {
     });
     expect(seen).toEqual(["apply_start", "apply_complete"]);
     expect(await readFile(log, "utf8")).toContain("not json");
+  });
+
+  it("counts resource calls in flight from the -json stream, ignoring data reads", () => {
+    const inFlight = new InFlight();
+    const msg = (type: string, addr: string, action = "create") => ({
+      type,
+      hook: { resource: { addr }, action },
+    });
+    inFlight.observe(msg("apply_start", "aws_subnet.a"));
+    inFlight.observe(msg("apply_start", "aws_subnet.b"));
+    inFlight.observe(msg("apply_start", "data.aws_region.x", "read"));
+    expect(inFlight.size).toBe(2);
+    inFlight.observe(msg("apply_complete", "aws_subnet.a"));
+    inFlight.observe(msg("apply_errored", "aws_subnet.b"));
+    expect(inFlight.size).toBe(0);
+  });
+
+  it("on a first Ctrl-C lets the call in flight answer, then stops Terraform cleanly", async () => {
+    // The fake starts a create, takes a while to finish it, and records when SIGINT arrives.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tf-int-"));
+    const marks = path.join(dir, "marks");
+    const binary = await fakeTerraform(
+      [
+        `case "$1" in version) echo '{"terraform_version":"1.9.0"}'; exit 0;; esac`,
+        `trap 'echo sigint >> ${marks}; exit 1' INT`,
+        `echo '{"type":"apply_start","hook":{"resource":{"addr":"aws_subnet.a"},"action":"create"}}'`,
+        "sleep 1",
+        `echo created >> ${marks}`,
+        `echo '{"type":"apply_complete","hook":{"resource":{"addr":"aws_subnet.a"},"action":"create"}}'`,
+        "while :; do sleep 0.1; done",
+      ].join("\n"),
+    );
+    const interrupts = new Interrupts();
+    const notices: string[] = [];
+    const runner = new TerraformRunner({
+      binary,
+      env: process.env,
+      interrupts,
+      notice: (m) => notices.push(m),
+    });
+    let started!: () => void;
+    const onStart = new Promise<void>((resolve) => (started = resolve));
+    const run = runner.run(["apply", "-json"], {
+      cwd: dir,
+      onJson: (m) => (m.type === "apply_start" ? started() : undefined),
+    });
+    await onStart;
+    interrupts.fire("SIGINT");
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(notices[0]).toMatch(/letting the 1 AWS call\(s\) in flight finish/);
+    expect((await readFile(marks, "utf8")).split("\n").filter(Boolean)).toEqual(["created", "sigint"]);
   });
 
   it("turns a lock error into one line that says what to do", async () => {

@@ -36,6 +36,32 @@ export interface TerraformRunnerOptions {
   env: NodeJS.ProcessEnv;
   interrupts?: Interrupts;
   debug?: (message: string) => void;
+  /** Tells the user what an interrupt is waiting for. */
+  notice?: (message: string) => void;
+  /** How long a first Ctrl-C waits for resource calls in flight before Terraform is told to stop. */
+  settleMs?: number;
+}
+
+/**
+ * Counts resource operations in flight from Terraform's -json stream. Stopping Terraform cancels the
+ * provider's calls; one cancelled between AWS creating a thing and answering with its id leaves it
+ * created but in no state (seen: a subnet whose CIDR then conflicted on the next run). So a first
+ * Ctrl-C lets what is in flight answer, then stops Terraform before it starts anything else.
+ */
+export class InFlight {
+  private readonly running = new Set<string>();
+
+  observe(message: TerraformJsonMessage): void {
+    const hook = message.hook as { resource?: { addr?: string }; action?: string } | undefined;
+    const addr = hook?.resource?.addr;
+    if (!addr || hook?.action === "read") return;
+    if (message.type === "apply_start") this.running.add(addr);
+    else if (message.type === "apply_complete" || message.type === "apply_errored") this.running.delete(addr);
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
 }
 
 export function compareVersions(a: string, b: string): number {
@@ -57,6 +83,8 @@ export class TerraformRunner {
   readonly env: NodeJS.ProcessEnv;
   private readonly interrupts: Interrupts | undefined;
   private readonly debug: (message: string) => void;
+  private readonly notice: (message: string) => void;
+  private readonly settleMs: number;
 
   constructor(options: TerraformRunnerOptions) {
     this.binary = options.binary;
@@ -68,6 +96,8 @@ export class TerraformRunner {
     };
     this.interrupts = options.interrupts;
     this.debug = options.debug ?? (() => {});
+    this.notice = options.notice ?? (() => {});
+    this.settleMs = options.settleMs ?? 30_000;
   }
 
   /** Checks the binary exists and is new enough; cached for the process. */
@@ -143,9 +173,30 @@ export class TerraformRunner {
       lines: false,
     });
     let interruptedBy: number | undefined;
+    const inFlight = new InFlight();
+    let stopWhenSettled: (() => void) | undefined;
+    let settleTimer: NodeJS.Timeout | undefined;
+    const stopCleanly = () => {
+      stopWhenSettled = undefined;
+      if (settleTimer) clearTimeout(settleTimer);
+      child.kill("SIGINT");
+    };
     const unsubscribe = this.interrupts?.on((_signal, count) => {
       interruptedBy = count;
-      child.kill(count >= 2 ? "SIGKILL" : "SIGINT");
+      if (count >= 2) {
+        if (settleTimer) clearTimeout(settleTimer);
+        child.kill("SIGKILL");
+        return;
+      }
+      if (inFlight.size === 0) {
+        stopCleanly();
+        return;
+      }
+      this.notice(
+        `Stopping: letting the ${inFlight.size} AWS call(s) in flight finish first, so nothing is created without being recorded (Ctrl-C again stops Terraform hard).`,
+      );
+      stopWhenSettled = stopCleanly;
+      settleTimer = setTimeout(stopCleanly, this.settleMs);
     });
     let pending = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -158,10 +209,16 @@ export class TerraformRunner {
         const line = pending.slice(0, newline).trim();
         pending = pending.slice(newline + 1);
         if (line.startsWith("{")) {
+          let message: TerraformJsonMessage | undefined;
           try {
-            options.onJson(JSON.parse(line) as TerraformJsonMessage);
+            message = JSON.parse(line) as TerraformJsonMessage;
           } catch {
             this.debug(`unparseable Terraform output: ${line.slice(0, 200)}`);
+          }
+          if (message) {
+            inFlight.observe(message);
+            options.onJson(message);
+            if (stopWhenSettled && inFlight.size === 0) stopWhenSettled();
           }
         }
         newline = pending.indexOf("\n");
@@ -170,6 +227,7 @@ export class TerraformRunner {
     child.stderr?.on("data", (chunk: Buffer) => log?.write(chunk));
     const result = await child;
     unsubscribe?.();
+    if (settleTimer) clearTimeout(settleTimer);
     await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
     const exitCode = result.exitCode ?? (result.signal ? 128 : 1);
     if (interruptedBy !== undefined) {

@@ -92,7 +92,13 @@ export async function createTerraformRunner(rt: Runtime): Promise<TerraformRunne
   if (rt.config.terraform.providerMirror) {
     env.TF_CLI_CONFIG_FILE = await writeMirrorCliConfig(rt.config.terraform.providerMirror, rt.workRoot);
   }
-  return new TerraformRunner({ binary, env, interrupts: rt.ctx.interrupts, debug: (m) => rt.io.debug(m) });
+  return new TerraformRunner({
+    binary,
+    env,
+    interrupts: rt.ctx.interrupts,
+    debug: (m) => rt.io.debug(m),
+    notice: (m) => rt.io.warn(m),
+  });
 }
 
 /** Refreshes the working copies of the stacks from the package (keeping .terraform and lock files). */
