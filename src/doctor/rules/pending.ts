@@ -42,7 +42,7 @@ export function pendingRule(ctx: RuleContext): Finding[] {
       continue;
     }
     const seen = new Set<string>();
-    for (const reason of parsed.reasons) {
+    for (const reason of parsed.reasons.filter((r) => isBlocker(ctx, pod, r, parsed))) {
       const f = forReason(ctx, pod, reason, parsed, line);
       if (f && !seen.has(`${f.code}|${f.summary}`)) {
         seen.add(`${f.code}|${f.summary}`);
@@ -51,6 +51,49 @@ export function pendingRule(ctx: RuleContext): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * The scheduler gives a reason for every node, including nodes the pod is meant to avoid (system nodes
+ * for a GPU pod, the tainted GPU node for a CPU pod). Only reasons that really block the pod are reported.
+ */
+function isBlocker(
+  ctx: RuleContext,
+  pod: V1Pod,
+  reason: SchedulingReason,
+  parsed: FailedScheduling,
+): boolean {
+  const only = parsed.reasons.length === 1;
+  switch (reason.kind) {
+    case "insufficient": {
+      if (reason.detail !== GPU_RESOURCE) return true;
+      // Nodes without GPUs answer "Insufficient nvidia.com/gpu" too; it blocks only if no GPU is free.
+      const nodes = [...ctx.nodes.values()];
+      const total = nodes.reduce((n, node) => n + gpuAllocatable(node), 0);
+      const used = nodes.reduce(
+        (n, node) =>
+          n +
+          (ctx.podsByNode.get(node.metadata?.name ?? "") ?? []).reduce(
+            (m, p) => m + (isTerminated(p) ? 0 : podGpuRequest(p)),
+            0,
+          ),
+        0,
+      );
+      return only || total === 0 || total - used < Math.max(1, podGpuRequest(pod));
+    }
+    case "taint": {
+      const taint = parseTaintText(reason.detail);
+      if (taint?.key === GPU_RESOURCE && podGpuRequest(pod) === 0 && !only) return false;
+      return true;
+    }
+    case "selector": {
+      const selector = Object.entries(pod.spec?.nodeSelector ?? {});
+      if (only || selector.length === 0) return true;
+      return ![...ctx.nodes.values()].some((n) => selector.every(([k, v]) => n.metadata?.labels?.[k] === v));
+    }
+    default:
+      return true;
+  }
 }
 
 function noNodes(ctx: RuleContext, pod: V1Pod, line: string): Finding {
