@@ -3,9 +3,11 @@ import type { CliContext } from "../context.js";
 import { downCommand } from "./down.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
+import { kubeconfigCommand } from "./kubeconfig.js";
 import { planCommand } from "./plan.js";
 import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
+import { tokenCommand } from "./token.js";
 import { upCommand } from "./up.js";
 
 /** Every command, in the order `--help` lists them. Each file loads its heavy code lazily. */
@@ -17,4 +19,6 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   downCommand,
   importCommand,
   sandboxCommand,
+  kubeconfigCommand,
+  tokenCommand,
 ];

@@ -5,6 +5,7 @@ import type {
   V1Deployment,
   V1Namespace,
   V1Node,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1Service,
   VersionInfo,
@@ -17,6 +18,7 @@ export type {
   V1Deployment,
   V1Namespace,
   V1Node,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1Service,
   VersionInfo,
@@ -55,6 +57,15 @@ export interface KubeClient {
   listDaemonSets(options?: ListOptions): Promise<V1DaemonSet[]>;
   listDeployments(options?: ListOptions): Promise<V1Deployment[]>;
   listServices(options?: ListOptions): Promise<V1Service[]>;
+  listPersistentVolumeClaims(options?: ListOptions): Promise<V1PersistentVolumeClaim[]>;
+  listNamespaces(options?: Omit<ListOptions, "namespace">): Promise<V1Namespace[]>;
+  /** GET one object of any kind; undefined when it does not exist. */
+  read(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<KubernetesObject | undefined>;
   /** Server-side apply with the given field manager; returns the object as stored. */
   apply(object: KubernetesObject, fieldManager: string, force?: boolean): Promise<KubernetesObject>;
   /** Deletes; an object already gone is success. */

@@ -1,0 +1,196 @@
+// What verify and doctor look at, resolved once: with a project config, the project's Runtime and stack
+// outputs; without one, the current kubeconfig context, the default AWS credentials and the
+// --region/--cluster flags. Checks that need the project's state skip with `projectMissing` as reason.
+import type { Command } from "commander";
+import type { AwsContext } from "./aws/clients.js";
+import { globalOptions, loadProjectConfig } from "./commands/shared.js";
+import type { Config } from "./config/schema.js";
+import type { CliContext } from "./context.js";
+import { UserError } from "./errors.js";
+import type { Io } from "./io/io.js";
+import type { KubeClient } from "./k8s/types.js";
+import type { Runtime } from "./runtime.js";
+import { outputOf, type ProjectOutputs } from "./stages.js";
+
+export const TRITON_NAMESPACE = "triton";
+export const MONITORING_NAMESPACE = "monitoring";
+/** Node label the gpu-nodes stack puts on the GPU pool (terraform/stacks/gpu-nodes). */
+export const GPU_POOL_SELECTOR = "triton-ops/pool=gpu";
+
+export interface TargetFlags {
+  kubeconfig?: string;
+  context?: string;
+  /** --cluster: the EKS cluster's name when there is no project config. */
+  cluster?: string;
+  /** Per-request timeout for Kubernetes calls. */
+  requestTimeoutMs?: number;
+}
+
+/** Names the checks look for; undefined where neither config nor state nor flags tell. */
+export interface TargetNames {
+  cluster: string | undefined;
+  tritonNamespace: string;
+  monitoringNamespace: string;
+  gpuNodeGroup: string | undefined;
+  systemNodeGroup: string | undefined;
+  ecrRepository: string | undefined;
+  imageTag: string | undefined;
+  /** Value of the Project/Environment tags the stacks put on AWS resources. */
+  projectTags: { Project: string; Environment: string } | undefined;
+}
+
+export interface Target {
+  /** A project config was found (or --sandbox given): the project's state is known. */
+  project: boolean;
+  rt: Runtime | undefined;
+  config: Readonly<Config> | undefined;
+  aws: AwsContext;
+  region: string;
+  outputs: ProjectOutputs;
+  allowedAccountIds: readonly string[];
+  names: TargetNames;
+  /** Why checks needing the project's state skip; undefined in a project. */
+  projectMissing: string | undefined;
+  /** Why no Kubernetes API can be reached at all (the sandbox); undefined otherwise. */
+  kubeUnavailable: string | undefined;
+  /** Opens the Kubernetes client (UserError for a missing kubeconfig/context). */
+  connectKube(): Promise<KubeClient>;
+}
+
+/** Pure: the cluster name an `aws eks get-token` or `triton-ops token` exec credential asks for. */
+export function clusterFromExecArgs(args: readonly string[] | undefined): string | undefined {
+  if (!args) return undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--cluster-name" || arg === "--cluster") return args[i + 1];
+    const m = /^--cluster(?:-name)?=(.+)$/.exec(arg);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Pure: names from config and stack outputs; state wins over what the config predicts. */
+export function projectNames(config: Readonly<Config>, outputs: ProjectOutputs): TargetNames {
+  const base = `${config.name}-${config.environment}`;
+  return {
+    cluster: outputOf<string>(outputs, "eks", "cluster_name") ?? base,
+    tritonNamespace: TRITON_NAMESPACE,
+    monitoringNamespace: MONITORING_NAMESPACE,
+    gpuNodeGroup: outputOf<string>(outputs, "gpu-nodes", "gpu_node_group_name") ?? `${base}-gpu`,
+    systemNodeGroup: config.systemNodes.enabled
+      ? (outputOf<string>(outputs, "gpu-nodes", "system_node_group_name") ?? `${base}-system`)
+      : undefined,
+    ecrRepository: outputOf<string>(outputs, "ecr", "repository_name") ?? `${base}-triton`,
+    imageTag: config.triton.imageTag,
+    projectTags: { Project: config.name, Environment: config.environment },
+  };
+}
+
+export async function resolveTarget(
+  ctx: CliContext,
+  command: Command,
+  io: Io,
+  flags: TargetFlags,
+): Promise<Target> {
+  const g = globalOptions(command);
+  const loaded = await loadProjectConfig(ctx, command, io);
+  const kubeBase = {
+    env: ctx.env,
+    cwd: ctx.cwd,
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.requestTimeoutMs ? { client: { requestTimeoutMs: flags.requestTimeoutMs } } : {}),
+  };
+  const { loadKubeConfig } = await import("./k8s/connect.js");
+  const { createKubeClient } = await import("./k8s/client.js");
+
+  if (loaded.file !== undefined || g.sandbox) {
+    const { createRuntime } = await import("./runtime.js");
+    const { readAllOutputs } = await import("./terraform/state.js");
+    const rt = await createRuntime(ctx, command, io);
+    const outputs = await readAllOutputs(rt);
+    const names = projectNames(rt.config, outputs);
+    if (flags.cluster) names.cluster = flags.cluster;
+    const kubeUnavailable =
+      rt.config.sandbox && !flags.kubeconfig
+        ? "the sandbox's EKS endpoint is not a real Kubernetes API (pass --kubeconfig to check a reachable cluster)"
+        : undefined;
+    return {
+      project: true,
+      rt,
+      config: rt.config,
+      aws: rt.aws,
+      region: rt.config.region,
+      outputs,
+      allowedAccountIds: rt.config.allowedAccountIds,
+      names,
+      projectMissing: undefined,
+      kubeUnavailable,
+      async connectKube() {
+        if (kubeUnavailable) {
+          throw new UserError(`Cannot reach Kubernetes: ${kubeUnavailable}.`, { code: "kube.sandbox" });
+        }
+        // Prefer the context `triton-ops kubeconfig --write` creates (named after the cluster).
+        let context = flags.context;
+        if (!context && names.cluster) {
+          try {
+            const probe = loadKubeConfig(kubeBase);
+            if (probe.kubeConfig.getContextObject(names.cluster)) context = names.cluster;
+          } catch {
+            // Reported below with the plain load.
+          }
+        }
+        const { kubeConfig } = loadKubeConfig({ ...kubeBase, ...(context ? { context } : {}) });
+        return createKubeClient(kubeConfig, kubeBase.client);
+      },
+    };
+  }
+
+  // No project: the current kubeconfig context and the default AWS credentials.
+  const region = g.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
+  let cluster = flags.cluster;
+  if (!cluster) {
+    try {
+      const { kubeConfig } = loadKubeConfig({
+        ...kubeBase,
+        ...(flags.context ? { context: flags.context } : {}),
+      });
+      cluster = clusterFromExecArgs(kubeConfig.getCurrentUser()?.exec?.args);
+    } catch {
+      // No kubeconfig: the Kubernetes checks report it.
+    }
+  }
+  if (!region) {
+    throw new UserError("No AWS region: there is no project config to read it from.", {
+      code: "target.no-region",
+      suggestion: "Pass --region REGION (or set AWS_REGION), or run inside a project with triton-ops.yaml.",
+    });
+  }
+  return {
+    project: false,
+    rt: undefined,
+    config: undefined,
+    aws: { region, env: ctx.env, sandbox: false },
+    region,
+    outputs: {},
+    allowedAccountIds: [],
+    names: {
+      cluster,
+      tritonNamespace: TRITON_NAMESPACE,
+      monitoringNamespace: MONITORING_NAMESPACE,
+      gpuNodeGroup: undefined,
+      systemNodeGroup: undefined,
+      ecrRepository: undefined,
+      imageTag: undefined,
+      projectTags: undefined,
+    },
+    projectMissing: "no project config (triton-ops.yaml) here, so the project's state is unknown",
+    kubeUnavailable: undefined,
+    async connectKube() {
+      const { kubeConfig } = loadKubeConfig({
+        ...kubeBase,
+        ...(flags.context ? { context: flags.context } : {}),
+      });
+      return createKubeClient(kubeConfig, kubeBase.client);
+    },
+  };
+}
