@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { doctorCommand } from "./doctor.js";
 import { downCommand } from "./down.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
@@ -16,6 +17,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   planCommand,
   upCommand,
   statusCommand,
+  doctorCommand,
   downCommand,
   importCommand,
   sandboxCommand,

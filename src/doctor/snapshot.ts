@@ -25,6 +25,8 @@ export interface KubeUnreachable {
   code: string;
   server: string;
   message: string;
+  /** The error's own suggestion, shown first among the fixes. */
+  suggestion?: string;
 }
 
 export interface KubeSnapshot {
@@ -59,6 +61,8 @@ export interface NodeGroupFact {
   status: string;
   desiredSize: number;
   instanceTypes: string[];
+  /** The role the group's instances run as. */
+  nodeRoleArn?: string;
   /** EKS node group health issues: code (NodeCreationFailure, ...), message, resource ids. */
   issues: Array<{ code: string; message: string; resourceIds: string[] }>;
   /** Instances of the group's Auto Scaling group(s); unknown when Auto Scaling/EC2 could not tell. */
@@ -80,10 +84,18 @@ export interface ExistingOutsideState {
   importId: string;
 }
 
+export interface ClusterFact {
+  name: string;
+  exists: boolean;
+  status?: string;
+  version?: string;
+  subnetIds?: string[];
+}
+
 export interface AwsFacts {
   region: string;
   /** The cluster the project (or --cluster) names; exists=false when AWS says it is gone. */
-  cluster?: Fact<{ name: string; exists: boolean; status?: string; version?: string }>;
+  cluster?: Fact<ClusterFact>;
   /** Keyed by image reference, only for ECR images a pod fails to pull. */
   ecrImages?: Record<string, Fact<EcrImageFact>>;
   /** The node role's attached managed policy names, asked only when a pull fails as unauthorized. */

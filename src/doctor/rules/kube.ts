@@ -17,7 +17,7 @@ const CAUSES: Record<string, string> = {
 export function kubeAccessRule(ctx: RuleContext): Finding[] {
   const k = ctx.snapshot.kubernetes;
   if (!isUnreachable(k)) return [];
-  const { code, server, message } = k.unreachable;
+  const { code, server, message, suggestion } = k.unreachable;
   return [
     {
       code,
@@ -25,8 +25,11 @@ export function kubeAccessRule(ctx: RuleContext): Finding[] {
       resource: `Cluster/${ctx.clusterName}`,
       summary: `The Kubernetes API at ${server || "(no server)"} could not be read; node and pod checks were skipped.`,
       evidence: [message],
-      cause: CAUSES[code] ?? "The Kubernetes API answered with an error.",
+      cause: /sandbox/i.test(message)
+        ? "The sandbox emulates AWS only; its EKS endpoint is not a Kubernetes API. The AWS and Terraform checks still ran."
+        : (CAUSES[code] ?? "The Kubernetes API answered with an error."),
       fix: [
+        ...(suggestion ? [suggestion] : []),
         `aws eks update-kubeconfig --name ${ctx.clusterName} --region ${ctx.region}`,
         "kubectl cluster-info",
         `aws eks describe-cluster --name ${ctx.clusterName} --region ${ctx.region} --query 'cluster.[status,endpoint,resourcesVpcConfig.endpointPublicAccess]'`,

@@ -207,7 +207,9 @@ export function notJoinedRule(ctx: RuleContext): Finding[] {
       );
     }
     let missing: Array<{ id: string }> = [];
-    if (isKnown(group.instances)) {
+    // Without the Kubernetes API nobody can tell which instances joined: only EKS's own health counts.
+    const reachable = ctx.kube !== undefined;
+    if (reachable && isKnown(group.instances)) {
       // A node needs a few minutes to bootstrap; younger instances are not reported.
       missing = group.instances.filter(
         (i) =>
@@ -218,12 +220,18 @@ export function notJoinedRule(ctx: RuleContext): Finding[] {
       );
       for (const i of missing) evidence.push(`instance ${i.id} is running but no Node object names it`);
     }
-    if (members.length < group.desiredSize) {
+    if (reachable && members.length < group.desiredSize) {
       evidence.push(
         `desired size ${group.desiredSize}, Node objects with eks.amazonaws.com/nodegroup=${group.name}: ${members.length}`,
       );
     }
-    if (group.issues.length === 0 && missing.length === 0 && members.length >= group.desiredSize) continue;
+    if (
+      group.issues.length === 0 &&
+      missing.length === 0 &&
+      (!reachable || members.length >= group.desiredSize)
+    ) {
+      continue;
+    }
     const first =
       missing[0]?.id ?? group.issues.flatMap((i) => i.resourceIds).find((r) => r.startsWith("i-"));
     findings.push({
