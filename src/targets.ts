@@ -8,6 +8,7 @@ import type { Config } from "./config/schema.js";
 import type { CliContext } from "./context.js";
 import { UserError } from "./errors.js";
 import type { Io } from "./io/io.js";
+import type { KubeTargetOptions } from "./k8s/connect.js";
 import type { KubeClient } from "./k8s/types.js";
 import type { Runtime } from "./runtime.js";
 import { outputOf, type ProjectOutputs } from "./stages.js";
@@ -57,6 +58,30 @@ export interface Target {
   connectKube(): Promise<KubeClient>;
 }
 
+/**
+ * The Kubernetes client for the project's cluster: --context if given, else the context
+ * `triton-ops kubeconfig --write` made (named after the cluster) when the kubeconfig has it, else the
+ * current context.
+ */
+export async function connectProjectKube(
+  options: KubeTargetOptions,
+  context: string | undefined,
+  cluster: string | undefined,
+): Promise<KubeClient> {
+  const { loadKubeConfig } = await import("./k8s/connect.js");
+  const { createKubeClient } = await import("./k8s/client.js");
+  let chosen = context;
+  if (!chosen && cluster) {
+    try {
+      if (loadKubeConfig(options).kubeConfig.getContextObject(cluster)) chosen = cluster;
+    } catch {
+      // Reported by the plain load below.
+    }
+  }
+  const { kubeConfig } = loadKubeConfig({ ...options, ...(chosen ? { context: chosen } : {}) });
+  return createKubeClient(kubeConfig, options.client);
+}
+
 /** Pure: the cluster name an `aws eks get-token` or `triton-ops token` exec credential asks for. */
 export function clusterFromExecArgs(args: readonly string[] | undefined): string | undefined {
   if (!args) return undefined;
@@ -94,7 +119,7 @@ export async function resolveTarget(
 ): Promise<Target> {
   const g = globalOptions(command);
   const loaded = await loadProjectConfig(ctx, command, io);
-  const kubeBase = {
+  const kubeBase: KubeTargetOptions = {
     env: ctx.env,
     cwd: ctx.cwd,
     ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
@@ -129,18 +154,7 @@ export async function resolveTarget(
         if (kubeUnavailable) {
           throw new UserError(`Cannot reach Kubernetes: ${kubeUnavailable}.`, { code: "kube.sandbox" });
         }
-        // Prefer the context `triton-ops kubeconfig --write` creates (named after the cluster).
-        let context = flags.context;
-        if (!context && names.cluster) {
-          try {
-            const probe = loadKubeConfig(kubeBase);
-            if (probe.kubeConfig.getContextObject(names.cluster)) context = names.cluster;
-          } catch {
-            // Reported below with the plain load.
-          }
-        }
-        const { kubeConfig } = loadKubeConfig({ ...kubeBase, ...(context ? { context } : {}) });
-        return createKubeClient(kubeConfig, kubeBase.client);
+        return connectProjectKube(kubeBase, flags.context, names.cluster);
       },
     };
   }

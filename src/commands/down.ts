@@ -35,7 +35,7 @@ export function downCommand(ctx: CliContext): Command {
         import("../engine/down.js"),
         import("../engine/render.js"),
         import("../engine/run-stages.js"),
-        import("../engine/workloads-pending.js"),
+        import("../engine/workloads.js"),
       ]);
       const { beforeDestroy } = await import("../engine/predestroy.js");
       const stages = parseStageSelection(flags.stage);
@@ -43,7 +43,7 @@ export function downCommand(ctx: CliContext): Command {
       const result = await runDown(rt, {
         stages,
         yes: flags.yes === true,
-        workloads: workloads.pendingWorkloads,
+        workloads: workloads.workloadsDriver,
         beforeDestroy: beforeDestroy(rt),
         ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
         ...(flags.context ? { context: flags.context } : {}),

@@ -6,10 +6,12 @@ import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
 import { planCommand } from "./plan.js";
+import { renderCommand } from "./render.js";
 import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
 import { tokenCommand } from "./token.js";
 import { upCommand } from "./up.js";
+import { verifyCommand } from "./verify.js";
 
 /** Every command, in the order `--help` lists them. Each file loads its heavy code lazily. */
 export const commandFactories: Array<(ctx: CliContext) => Command> = [
@@ -17,10 +19,12 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   planCommand,
   upCommand,
   statusCommand,
+  verifyCommand,
   doctorCommand,
   downCommand,
   importCommand,
   sandboxCommand,
+  renderCommand,
   kubeconfigCommand,
   tokenCommand,
 ];

@@ -45,14 +45,14 @@ export function upCommand(ctx: CliContext): Command {
         import("../engine/up.js"),
         import("../engine/render.js"),
         import("../engine/run-stages.js"),
-        import("../engine/workloads-pending.js"),
+        import("../engine/workloads.js"),
       ]);
       const stages = parseStageSelection(flags.stage);
       const rt = await createRuntime(ctx, command, io);
       const result = await runUp(rt, {
         stages,
         yes: flags.yes === true,
-        workloads: workloads.pendingWorkloads,
+        workloads: workloads.workloadsDriver,
         ...(flags.force ? { force: true } : {}),
         ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
         ...(flags.context ? { context: flags.context } : {}),

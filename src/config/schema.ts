@@ -110,6 +110,8 @@ export const configSchema = z
         modelControlMode: z.enum(["none", "poll", "explicit"]).default("poll"),
         serviceType: z.enum(["ClusterIP", "LoadBalancer"]).default("ClusterIP"),
         replicas: z.number().int().min(1).default(1),
+        /** When set, an HPA scales Triton between `replicas` and this on its queue time. */
+        hpaMaxReplicas: z.number().int().min(1).optional(),
       })
       .prefault({}),
     state: z

@@ -90,6 +90,7 @@ export async function runDown(rt: Runtime, options: DownOptions): Promise<{ stag
         ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
         ...(options.context ? { context: options.context } : {}),
         onProgress: (text) => progress.update(text),
+        confirm: (lines) => confirm(lines, "Delete these Kubernetes objects?"),
       });
       progress.done(
         `${stage}: ${result.status}${result.reason ? ` — ${result.reason}` : ""}`,

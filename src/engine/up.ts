@@ -21,7 +21,13 @@ export interface WorkloadsDriver {
   down(
     rt: Runtime,
     outputs: ProjectOutputs,
-    options: { kubeconfig?: string; context?: string; onProgress?: (text: string) => void },
+    options: {
+      kubeconfig?: string;
+      context?: string;
+      onProgress?: (text: string) => void;
+      /** Shows what will be deleted and asks (or honours --yes); false means declined. */
+      confirm?: (lines: string[]) => Promise<boolean>;
+    },
   ): Promise<{ status: "deleted" | "skipped"; reason?: string; objects: number }>;
 }
 

@@ -17,7 +17,13 @@ const run = promisify(execFile);
 export type KubeObject = Record<string, any> & {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
 };
 
 export interface ProxyRequest {

@@ -1,0 +1,282 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROKEN, healthy } from "../../test/fixtures/verify/scenarios.js";
+import { type KubeStandin, startKubeStandin } from "../../test/support/kube-standin.js";
+import { type Moto, startTestMoto } from "../../test/support/moto.js";
+import { makeProject } from "../../test/support/project.js";
+import { runCli } from "../../test/support/run-cli.js";
+import type { CheckResult } from "./checks.js";
+
+const creds = { accessKeyId: "testing", secretAccessKey: "testing" };
+
+/** What `up` leaves in AWS for project acme/dev: the cluster, the repository with its tag, the VPC. */
+async function seedAws(endpoint: string): Promise<{ vpcId: string }> {
+  const config = { region: "us-east-1", endpoint, credentials: creds };
+  const eks = new EKSClient(config);
+  const ecr = new ECRClient(config);
+  const ec2 = new EC2Client(config);
+  try {
+    await eks.send(
+      new CreateClusterCommand({
+        name: "acme-dev",
+        roleArn: "arn:aws:iam::123456789012:role/acme-dev-eks-cluster",
+        resourcesVpcConfig: { subnetIds: [] },
+      }),
+    );
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: "acme-dev-triton" }));
+    await ecr.send(
+      new PutImageCommand({
+        repositoryName: "acme-dev-triton",
+        imageTag: "24.08",
+        imageManifest: JSON.stringify({
+          schemaVersion: 2,
+          mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+          config: {
+            digest: "sha256:0000000000000000000000000000000000000000000000000000000000000001",
+            size: 1,
+            mediaType: "application/vnd.docker.container.image.v1+json",
+          },
+          layers: [],
+        }),
+      }),
+    );
+    const vpc = await ec2.send(
+      new CreateVpcCommand({
+        CidrBlock: "10.0.0.0/16",
+        TagSpecifications: [
+          {
+            ResourceType: "vpc",
+            Tags: [
+              { Key: "Project", Value: "acme" },
+              { Key: "Environment", Value: "dev" },
+            ],
+          },
+        ],
+      }),
+    );
+    return { vpcId: vpc.Vpc!.VpcId! };
+  } finally {
+    eks.destroy();
+    ecr.destroy();
+    ec2.destroy();
+  }
+}
+
+const byId = (checks: CheckResult[]) => Object.fromEntries(checks.map((c) => [c.id, c]));
+
+let moto: Moto;
+let vpcId: string;
+let project: string;
+const config = { triton: { imageTag: "24.08" }, gpu: { desiredSize: 1 }, systemNodes: { size: 2 } };
+
+beforeAll(async () => {
+  moto = await startTestMoto();
+  ({ vpcId } = await seedAws(moto.endpoint));
+  project = await makeProject({
+    config,
+    outputs: { vpc: { vpc_id: vpcId }, eks: { cluster_name: "acme-dev" } },
+  });
+});
+afterAll(async () => moto?.stop());
+
+async function verifyAgainst(standin: KubeStandin, extra = "", cwd = project) {
+  const run = await runCli(`verify --json --kubeconfig ${standin.kubeconfigPath} ${extra}`, {
+    cwd,
+    env: moto.env,
+  });
+  const result = JSON.parse(run.stdout) as { ok: boolean; checks: CheckResult[] };
+  return { run, result, checks: byId(result.checks) };
+}
+
+describe("triton-ops verify", () => {
+  it("passes every check against a healthy cluster, in the documented JSON shape", async () => {
+    const standin = await startKubeStandin(healthy());
+    try {
+      const { run, result } = await verifyAgainst(standin);
+      expect(run.code, run.stdout).toBe(0);
+      expect(result.ok).toBe(true);
+      expect(result.checks.map((c) => c.id)).toEqual([
+        "aws.identity",
+        "cluster.exists",
+        "kubeconfig.works",
+        "nodes.ready",
+        "gpu.visible",
+        "pods.running",
+        "triton.ready",
+        "ecr.images",
+        "vpc.no-orphans",
+        "monitoring.targets",
+      ]);
+      for (const check of result.checks) {
+        expect(check, check.id).toMatchObject({ status: "pass", summary: expect.any(String), details: [] });
+        expect(Object.keys(check).sort()).toEqual(["details", "hint", "id", "status", "summary"]);
+      }
+    } finally {
+      await standin.stop();
+    }
+  });
+
+  it.each(Object.entries(BROKEN))(
+    "scenario %s fails exactly its check and names the resource",
+    async (_, broken) => {
+      const standin = await startKubeStandin(broken.scenario());
+      try {
+        const { run, result, checks } = await verifyAgainst(standin);
+        expect(run.code).toBe(1);
+        expect(result.ok).toBe(false);
+        expect(result.checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual([broken.fails]);
+        expect(checks[broken.fails]!.summary).toContain(broken.names);
+        expect(checks[broken.fails]!.hint).toBeTruthy();
+      } finally {
+        await standin.stop();
+      }
+    },
+  );
+
+  it("skips what depends on a failed prerequisite, naming it, instead of cascading failures", async () => {
+    const standin = await startKubeStandin({ ...healthy(), failWith: 401 });
+    try {
+      const { run, checks } = await verifyAgainst(standin);
+      expect(run.code).toBe(1);
+      expect(checks["kubeconfig.works"]).toMatchObject({ status: "fail" });
+      expect(checks["kubeconfig.works"]!.summary).toContain("401");
+      for (const id of ["nodes.ready", "gpu.visible", "pods.running", "triton.ready", "monitoring.targets"]) {
+        expect(checks[id], id).toMatchObject({ status: "skip", summary: "skipped: kubeconfig.works failed" });
+      }
+      expect(checks["cluster.exists"]!.status).toBe("pass");
+    } finally {
+      await standin.stop();
+    }
+  });
+
+  it("fails ecr.images and vpc.no-orphans naming the missing tag and the stray VPC", async () => {
+    const ec2 = new EC2Client({ region: "us-east-1", endpoint: moto.endpoint, credentials: creds });
+    const stray = await ec2.send(
+      new CreateVpcCommand({
+        CidrBlock: "10.9.0.0/16",
+        TagSpecifications: [
+          {
+            ResourceType: "vpc",
+            Tags: [
+              { Key: "Project", Value: "other" },
+              { Key: "Environment", Value: "dev" },
+            ],
+          },
+        ],
+      }),
+    );
+    const orphan = await ec2.send(
+      new CreateVpcCommand({
+        CidrBlock: "10.8.0.0/16",
+        TagSpecifications: [
+          {
+            ResourceType: "vpc",
+            Tags: [
+              { Key: "Project", Value: "acme" },
+              { Key: "Environment", Value: "dev" },
+              { Key: "Name", Value: "acme-dev-old" },
+            ],
+          },
+        ],
+      }),
+    );
+    ec2.destroy();
+    const other = await makeProject({
+      config: { ...config, triton: { imageTag: "25.01" } },
+      outputs: { vpc: { vpc_id: vpcId }, eks: { cluster_name: "acme-dev" } },
+    });
+    const standin = await startKubeStandin(healthy());
+    try {
+      const { checks } = await verifyAgainst(standin, "--only ecr.images,vpc.no-orphans", other);
+      expect(Object.keys(checks)).toEqual(["aws.identity", "ecr.images", "vpc.no-orphans"]);
+      expect(checks["ecr.images"]).toMatchObject({ status: "fail" });
+      expect(checks["ecr.images"]!.summary).toContain("no image tagged 25.01");
+      expect(checks["vpc.no-orphans"]).toMatchObject({ status: "fail" });
+      expect(checks["vpc.no-orphans"]!.summary).toContain(`${orphan.Vpc!.VpcId} (acme-dev-old)`);
+      expect(checks["vpc.no-orphans"]!.summary).not.toContain(stray.Vpc!.VpcId!);
+    } finally {
+      await standin.stop();
+    }
+  });
+
+  it("without a project config: current context, --cluster and --region; project checks skip saying why", async () => {
+    const standin = await startKubeStandin(healthy());
+    const empty = path.dirname(standin.kubeconfigPath);
+    try {
+      const run = await runCli("verify --json --cluster acme-dev --region us-east-1", {
+        cwd: empty,
+        env: { ...moto.env, KUBECONFIG: standin.kubeconfigPath },
+      });
+      const checks = byId(JSON.parse(run.stdout).checks);
+      expect(run.code, run.stdout).toBe(0);
+      expect(checks["cluster.exists"]!.status).toBe("pass");
+      expect(checks["pods.running"]!.status).toBe("pass");
+      expect(checks["ecr.images"]).toMatchObject({ status: "skip" });
+      expect(checks["ecr.images"]!.summary).toContain("no project config");
+      expect(checks["vpc.no-orphans"]!.status).toBe("skip");
+    } finally {
+      await standin.stop();
+    }
+  });
+
+  it("prints a table with marks and hints for people, and refuses bad flags with exit 2", async () => {
+    const standin = await startKubeStandin(BROKEN["triton-crashloop"]!.scenario());
+    try {
+      const run = await runCli(`verify --kubeconfig ${standin.kubeconfigPath}`, {
+        cwd: project,
+        env: moto.env,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/✖\s+pods\.running/);
+      expect(run.stdout).toMatch(/✔\s+triton\.ready/);
+      expect(run.stdout).toContain("triton/triton-7d9f8-abcde: Running, not Ready (CrashLoopBackOff)");
+      expect(run.stdout).toContain("hint:");
+      expect((await runCli("verify --timeout soon", { cwd: project, env: moto.env })).code).toBe(2);
+      const unknown = await runCli("verify --only gpu.ok", { cwd: project, env: moto.env });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("Unknown check gpu.ok");
+    } finally {
+      await standin.stop();
+    }
+  });
+});
+
+describe("verify on the sandbox", () => {
+  it("passes the AWS checks and skips the Kubernetes ones, saying the endpoint is not a real API", async () => {
+    const sandboxProject = await makeProject({ config: { ...config, sandbox: true } });
+    const env = { ...process.env, TRITON_OPS_PROVIDER_MIRROR: "/nonexistent" };
+    const started = await runCli("sandbox start --json", { cwd: sandboxProject, env });
+    expect(started.code, started.stderr).toBe(0);
+    try {
+      const endpoint = JSON.parse(started.stdout).endpoint as string;
+      const seeded = await seedAws(endpoint);
+      await writeFile(
+        path.join(sandboxProject, ".triton-ops", "dev", "state", "vpc.tfstate"),
+        JSON.stringify({
+          version: 4,
+          serial: 1,
+          outputs: { vpc_id: { value: seeded.vpcId, type: "string" } },
+          resources: [],
+        }),
+      );
+      const run = await runCli("verify --json", { cwd: sandboxProject, env });
+      const checks = byId(JSON.parse(run.stdout).checks);
+      for (const id of ["aws.identity", "cluster.exists", "ecr.images", "vpc.no-orphans"]) {
+        expect(checks[id], id).toMatchObject({ status: "pass" });
+      }
+      expect(checks["kubeconfig.works"]).toMatchObject({ status: "skip" });
+      expect(checks["kubeconfig.works"]!.summary).toContain("not a real Kubernetes API");
+      expect(checks["triton.ready"]).toMatchObject({
+        status: "skip",
+        summary: "skipped: kubeconfig.works was skipped",
+      });
+      expect(run.code).toBe(0);
+    } finally {
+      await runCli("sandbox stop", { cwd: sandboxProject, env });
+    }
+  });
+});

@@ -1,0 +1,311 @@
+// `triton-ops verify`: collectors for each check over the target (project or current context), run
+// concurrently by runChecks; the rules live in checks.ts.
+import { awsClientConfig, toAwsError } from "../aws/clients.js";
+import { listImageIds } from "../aws/ecr-images.js";
+import { describeCluster } from "../aws/eks.js";
+import { accountAllowed, getCallerIdentity } from "../aws/identity.js";
+import { awsErrorName } from "../errors.js";
+import type { Io } from "../io/io.js";
+import type { KubeClient, V1Node, V1Pod } from "../k8s/types.js";
+import { outputOf } from "../stages.js";
+import { GPU_POOL_SELECTOR, type Target } from "../targets.js";
+import {
+  CHECK_IDS,
+  type CheckDefinition,
+  type CheckResult,
+  gpuVerdict,
+  nodesVerdict,
+  podsVerdict,
+  runChecks,
+  targetsVerdict,
+  type Verdict,
+  vpcVerdict,
+} from "./checks.js";
+
+export interface VerifyResult {
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+export interface VerifyOptions {
+  timeoutMs: number;
+  /** Run only these checks (and what they need). */
+  only?: readonly string[];
+}
+
+function memo<T>(fn: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= fn();
+    return promise;
+  };
+}
+
+function skip(summary: string): Verdict {
+  return { status: "skip", summary };
+}
+
+export function verifyDefinitions(target: Target): CheckDefinition[] {
+  const { names } = target;
+  const kube = memo(() => target.connectKube());
+  const nodes = memo(async () => (await kube()).listNodes());
+  const identity = memo(() => getCallerIdentity(target.aws));
+  const kubeSkip = target.kubeUnavailable;
+
+  const withKube =
+    <T>(fn: (client: KubeClient) => Promise<T>) =>
+    async () =>
+      fn(await kube());
+
+  return [
+    {
+      id: "aws.identity",
+      needs: [],
+      async run() {
+        const who = await identity();
+        if (!accountAllowed(who.account, target.allowedAccountIds)) {
+          return {
+            status: "fail",
+            summary: `account ${who.account} is not in allowedAccountIds (${target.allowedAccountIds.join(", ")})`,
+            hint: "Switch AWS_PROFILE to the project's account.",
+          };
+        }
+        return { status: "pass", summary: `${who.arn} in account ${who.account}` };
+      },
+    },
+    {
+      id: "cluster.exists",
+      needs: ["aws.identity"],
+      async run() {
+        if (!names.cluster) return skip("no cluster name: pass --cluster NAME (no project config here)");
+        const cluster = await describeCluster(target.aws, names.cluster);
+        if (!cluster) {
+          return {
+            status: "fail",
+            summary: `EKS cluster ${names.cluster} does not exist in ${target.region}`,
+            hint: target.project
+              ? "Create it with `triton-ops up --stage eks`."
+              : "Check --cluster and --region.",
+          };
+        }
+        if (cluster.status !== "ACTIVE") {
+          return { status: "fail", summary: `EKS cluster ${names.cluster} is ${cluster.status}, not ACTIVE` };
+        }
+        return {
+          status: "pass",
+          summary: `EKS cluster ${names.cluster} is ACTIVE (Kubernetes ${cluster.version ?? "?"})`,
+        };
+      },
+    },
+    {
+      id: "kubeconfig.works",
+      needs: [],
+      async run() {
+        if (kubeSkip) return skip(`Kubernetes not checked: ${kubeSkip}`);
+        const client = await kube();
+        const version = await client.version();
+        return { status: "pass", summary: `API server ${client.server} answers, ${version.gitVersion}` };
+      },
+    },
+    {
+      id: "nodes.ready",
+      needs: ["kubeconfig.works"],
+      async run() {
+        const expected = target.config
+          ? target.config.gpu.desiredSize +
+            (target.config.systemNodes.enabled ? target.config.systemNodes.size : 0)
+          : undefined;
+        return nodesVerdict(await nodes(), expected);
+      },
+    },
+    {
+      id: "gpu.visible",
+      needs: ["kubeconfig.works"],
+      async run() {
+        const [key, value] = GPU_POOL_SELECTOR.split("=");
+        const all = await nodes();
+        const gpuNodes = all.filter(
+          (n: V1Node) =>
+            n.metadata?.labels?.[key!] === value || n.metadata?.labels?.["nvidia.com/gpu.present"] === "true",
+        );
+        return gpuVerdict(gpuNodes);
+      },
+    },
+    {
+      id: "pods.running",
+      needs: ["kubeconfig.works"],
+      run: withKube(async (client) => {
+        const namespaces = [names.tritonNamespace, names.monitoringNamespace];
+        const pods: V1Pod[] = (
+          await Promise.all(namespaces.map((namespace) => client.listPods({ namespace })))
+        ).flat();
+        return podsVerdict(pods, namespaces);
+      }),
+    },
+    {
+      id: "triton.ready",
+      needs: ["kubeconfig.works"],
+      run: withKube(async (client) => {
+        const answer = await client.proxyGet(names.tritonNamespace, "triton", 8000, "/v2/health/ready");
+        if (answer.status === 200)
+          return { status: "pass", summary: "Triton answers /v2/health/ready with 200" };
+        const body = answer.body.replace(/\s+/g, " ").trim().slice(0, 160);
+        return {
+          status: "fail",
+          summary: `Triton service ${names.tritonNamespace}/triton answers /v2/health/ready with ${answer.status}${body ? `: ${body}` : ""}`,
+          hint: "Models may still be loading; look at the triton pods' logs (`kubectl -n triton logs deploy/triton`).",
+        };
+      }),
+    },
+    {
+      id: "ecr.images",
+      needs: ["aws.identity"],
+      async run() {
+        if (!names.ecrRepository || !names.imageTag) return skip(`not checked: ${target.projectMissing}`);
+        const repository = names.ecrRepository;
+        const { ECRClient, DescribeRepositoriesCommand } = await import("@aws-sdk/client-ecr");
+        const ecr = new ECRClient(awsClientConfig(target.aws, "ECR"));
+        try {
+          await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
+        } catch (error) {
+          if (awsErrorName(error) === "RepositoryNotFoundException") {
+            return {
+              status: "fail",
+              summary: `ECR repository ${repository} does not exist`,
+              hint: "Create it with `triton-ops up --stage ecr`.",
+            };
+          }
+          throw toAwsError(error, `describe ECR repository ${repository}`);
+        } finally {
+          ecr.destroy();
+        }
+        const ids = await listImageIds(target.aws, repository);
+        if (!ids.some((id) => id.imageTag === names.imageTag)) {
+          return {
+            status: "fail",
+            summary: `ECR repository ${repository} has no image tagged ${names.imageTag} (${ids.length} images)`,
+            hint: "Push it (the CI workflow does), or set triton.imageTag to a tag that exists.",
+          };
+        }
+        return { status: "pass", summary: `${repository}:${names.imageTag} is in ECR` };
+      },
+    },
+    {
+      id: "vpc.no-orphans",
+      needs: ["aws.identity"],
+      async run() {
+        if (!names.projectTags) return skip(`not checked: ${target.projectMissing}`);
+        const { EC2Client, DescribeVpcsCommand } = await import("@aws-sdk/client-ec2");
+        const ec2 = new EC2Client(awsClientConfig(target.aws, "EC2"));
+        try {
+          const tagged: Array<{ id: string; name?: string }> = [];
+          let NextToken: string | undefined;
+          do {
+            const page = await ec2.send(
+              new DescribeVpcsCommand({
+                Filters: [
+                  { Name: "tag:Project", Values: [names.projectTags.Project] },
+                  { Name: "tag:Environment", Values: [names.projectTags.Environment] },
+                ],
+                NextToken,
+              }),
+            );
+            for (const vpc of page.Vpcs ?? []) {
+              const name = vpc.Tags?.find((t) => t.Key === "Name")?.Value;
+              tagged.push({ id: vpc.VpcId ?? "?", ...(name ? { name } : {}) });
+            }
+            NextToken = page.NextToken;
+          } while (NextToken);
+          const inState = outputOf<string>(target.outputs, "vpc", "vpc_id");
+          return vpcVerdict(tagged, inState ? [inState] : []);
+        } catch (error) {
+          throw toAwsError(error, "list the project's VPCs");
+        } finally {
+          ec2.destroy();
+        }
+      },
+    },
+    {
+      id: "monitoring.targets",
+      needs: ["kubeconfig.works"],
+      run: withKube(async (client) => {
+        const answer = await client.proxyGet(
+          names.monitoringNamespace,
+          "prometheus",
+          9090,
+          "/api/v1/targets",
+        );
+        if (answer.status !== 200) {
+          return {
+            status: "fail",
+            summary: `Prometheus (${names.monitoringNamespace}/prometheus:9090) answers /api/v1/targets with ${answer.status}`,
+            hint: "Check the prometheus pod in the monitoring namespace.",
+          };
+        }
+        return targetsVerdict(answer.body);
+      }),
+    },
+  ];
+}
+
+/** Pure: the checks to run for --only (with what they need), in the canonical order. */
+export function selectChecks(
+  definitions: CheckDefinition[],
+  only: readonly string[] | undefined,
+): CheckDefinition[] {
+  if (!only || only.length === 0) return definitions;
+  const byId = new Map(definitions.map((d) => [d.id, d]));
+  const wanted = new Set<string>();
+  const add = (id: string) => {
+    if (wanted.has(id)) return;
+    wanted.add(id);
+    for (const need of byId.get(id)?.needs ?? []) add(need);
+  };
+  for (const id of only) add(id);
+  return definitions.filter((d) => wanted.has(d.id));
+}
+
+export async function runVerify(target: Target, options: VerifyOptions): Promise<VerifyResult> {
+  const definitions = selectChecks(verifyDefinitions(target), options.only);
+  const checks = await runChecks(definitions, options.timeoutMs);
+  return { ok: checks.every((c) => c.status !== "fail"), checks };
+}
+
+export { CHECK_IDS };
+
+const MARKS = { pass: "✔", fail: "✖", warn: "!", skip: "-" } as const;
+
+/** Pure: the human report, a table with marks, then details and hints of what is not passing. */
+export function formatVerify(result: VerifyResult, io: Pick<Io, "table" | "style">): string {
+  const { style } = io;
+  const mark = (status: CheckResult["status"]) =>
+    status === "pass"
+      ? style.green(MARKS.pass)
+      : status === "fail"
+        ? style.red(MARKS.fail)
+        : status === "warn"
+          ? style.yellow(MARKS.warn)
+          : style.dim(MARKS.skip);
+  const table = io.table(
+    [{ header: "" }, { header: "check" }, { header: "result" }],
+    result.checks.map((c) => [mark(c.status), c.id, c.summary]),
+  );
+  const notes: string[] = [];
+  for (const check of result.checks) {
+    if (check.status === "pass" || (check.details.length === 0 && !check.hint)) continue;
+    notes.push(`${mark(check.status)} ${check.id}`);
+    for (const detail of check.details) notes.push(`    ${detail}`);
+    if (check.hint) notes.push(`    ${style.dim(`hint: ${check.hint}`)}`);
+  }
+  const counts = (["pass", "warn", "fail", "skip"] as const)
+    .map((s) => [s, result.checks.filter((c) => c.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(
+      ([s, n]) =>
+        `${n} ${s === "pass" ? "passed" : s === "fail" ? "failed" : s === "warn" ? "warned" : "skipped"}`,
+    );
+  const verdict = result.ok
+    ? style.green(`verify: ${counts.join(", ")}`)
+    : style.red(`verify: ${counts.join(", ")}`);
+  return [table, ...(notes.length > 0 ? ["", ...notes] : []), "", verdict].join("\n");
+}
