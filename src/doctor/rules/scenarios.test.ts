@@ -35,6 +35,9 @@ const ALL_CODES = [
   "tf.exists-outside-state",
   "k8s.unreachable",
   "k8s.unauthorized",
+  "k8s.forbidden",
+  "k8s.tls",
+  "node.not-ready.other",
 ];
 
 const names = scenarioNames();
