@@ -18,22 +18,28 @@ export function kubeAccessRule(ctx: RuleContext): Finding[] {
   const k = ctx.snapshot.kubernetes;
   if (!isUnreachable(k)) return [];
   const { code, server, message, suggestion } = k.unreachable;
+  const sandbox = /sandbox/i.test(message);
   return [
     {
       code,
       severity: "error",
       resource: `Cluster/${ctx.clusterName}`,
-      summary: `The Kubernetes API at ${server || "(no server)"} could not be read; node and pod checks were skipped.`,
+      summary: `The Kubernetes API${server ? ` at ${server}` : ""} could not be read; node and pod checks were skipped.`,
       evidence: [message],
-      cause: /sandbox/i.test(message)
+      cause: sandbox
         ? "The sandbox emulates AWS only; its EKS endpoint is not a Kubernetes API. The AWS and Terraform checks still ran."
         : (CAUSES[code] ?? "The Kubernetes API answered with an error."),
-      fix: [
-        ...(suggestion ? [suggestion] : []),
-        `aws eks update-kubeconfig --name ${ctx.clusterName} --region ${ctx.region}`,
-        "kubectl cluster-info",
-        `aws eks describe-cluster --name ${ctx.clusterName} --region ${ctx.region} --query 'cluster.[status,endpoint,resourcesVpcConfig.endpointPublicAccess]'`,
-      ],
+      fix: sandbox
+        ? [
+            "triton-ops doctor --kubeconfig ~/.kube/config --context CONTEXT  # to check a reachable cluster",
+            "triton-ops doctor --preflight  # what up needs, which the sandbox can answer",
+          ]
+        : [
+            ...(suggestion ? [suggestion] : []),
+            `aws eks update-kubeconfig --name ${ctx.clusterName} --region ${ctx.region}`,
+            "kubectl cluster-info",
+            `aws eks describe-cluster --name ${ctx.clusterName} --region ${ctx.region} --query 'cluster.[status,endpoint,resourcesVpcConfig.endpointPublicAccess]'`,
+          ],
     },
   ];
 }

@@ -162,7 +162,7 @@ function forReason(
           ? `The taint is set by Kubernetes on unhealthy nodes (${taint?.key}); the node problem comes first (see the node findings).`
           : `The nodes carry ${reason.detail} and the pod has no matching toleration${taint?.key === "nvidia.com/gpu" ? " (GPU nodes are tainted so only GPU workloads land there)" : ""}.`,
         fix: nodeHealth
-          ? ["kubectl get nodes", "kubectl describe node NODE"]
+          ? ["kubectl get nodes", `kubectl describe node ${matching[0] ?? "NODE"}`]
           : [
               `kubectl get pod ${podRef(pod)} -o jsonpath='{.spec.tolerations}'`,
               `add to the pod spec: tolerations: [{key: "${taint?.key ?? "KEY"}", operator: "Exists", effect: "NoSchedule"}]`,
