@@ -6,6 +6,9 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // @actions/workflow-parser imports its schema JSON without an import attribute, which Node 20
+          // refuses; inlined, Vite loads that JSON itself.
+          server: { deps: { inline: ["@actions/workflow-parser"] } },
           sequence: { groupOrder: 0 },
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
@@ -14,6 +17,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          server: { deps: { inline: ["@actions/workflow-parser"] } },
           sequence: { groupOrder: 1 },
           include: ["src/**/*.integration.test.ts", "test/**/*.integration.test.ts"],
           // Each integration file starts its own emulator; two cores run at most two at once.

@@ -25,6 +25,8 @@ export interface TargetFlags {
   cluster?: string;
   /** Per-request timeout for Kubernetes calls. */
   requestTimeoutMs?: number;
+  /** false for commands that only talk to Kubernetes (port-forward): no region is then needed. */
+  needsAws?: boolean;
 }
 
 /** Names the checks look for; undefined where neither config nor state nor flags tell. */
@@ -173,7 +175,7 @@ export async function resolveTarget(
       // No kubeconfig: the Kubernetes checks report it.
     }
   }
-  if (!region) {
+  if (!region && flags.needsAws !== false) {
     throw new UserError("No AWS region: there is no project config to read it from.", {
       code: "target.no-region",
       suggestion: "Pass --region REGION (or set AWS_REGION), or run inside a project with triton-ops.yaml.",
@@ -183,8 +185,9 @@ export async function resolveTarget(
     project: false,
     rt: undefined,
     config: undefined,
-    aws: { region, env: ctx.env, sandbox: false },
-    region,
+    // Without needsAws nothing calls AWS, so an unknown region is never used.
+    aws: { region: region ?? "", env: ctx.env, sandbox: false },
+    region: region ?? "",
     outputs: {},
     allowedAccountIds: [],
     names: {

@@ -1,11 +1,14 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { ciCommand } from "./ci.js";
 import { doctorCommand } from "./doctor.js";
 import { downCommand } from "./down.js";
+import { imageCommand } from "./image.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
 import { planCommand } from "./plan.js";
+import { portForwardCommand } from "./port-forward.js";
 import { renderCommand } from "./render.js";
 import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
@@ -26,5 +29,8 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   sandboxCommand,
   renderCommand,
   kubeconfigCommand,
+  portForwardCommand,
   tokenCommand,
+  ciCommand,
+  imageCommand,
 ];

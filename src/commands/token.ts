@@ -24,7 +24,14 @@ export function tokenCommand(ctx: CliContext): Command {
       const credential = await runToken({
         cluster: flags.cluster,
         region,
-        aws: { region, env: ctx.env, sandbox: g.sandbox === true },
+        // On the sandbox the emulator's dummy credentials sign, as for every other sandbox call.
+        aws: {
+          region,
+          env: g.sandbox
+            ? { ...ctx.env, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" }
+            : ctx.env,
+          sandbox: g.sandbox === true,
+        },
       });
       // The credential is this command's whole output, read by kubectl or the client library.
       ctx.stdout.write(`${JSON.stringify(credential)}\n`);

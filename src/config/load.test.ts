@@ -42,6 +42,15 @@ describe("loadConfig", () => {
     expect(config.gpu.minSize).toBe(1);
   });
 
+  it("takes the image tag from TRITON_OPS_IMAGE_TAG (the deploy workflow sets the commit SHA)", async () => {
+    const cwd = await dirWith("triton:\n  imageTag: latest\n");
+    const sha = "3f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39";
+    const { config } = await loadConfig({ cwd, env: { TRITON_OPS_IMAGE_TAG: sha } });
+    expect(config.triton.imageTag).toBe(sha);
+    const error = await failure("", { TRITON_OPS_IMAGE_TAG: "not a tag" });
+    expect(error.message).toContain("triton.imageTag");
+  });
+
   it("names the field, the value and the rule", async () => {
     const error = await failure("network:\n  vpcCidr: 10.0.0.1/16\n");
     expect(error.message).toBe(

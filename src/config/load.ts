@@ -67,6 +67,8 @@ const ENV_KEYS: Record<string, { key: string; type: "string" | "boolean" }> = {
   TRITON_OPS_WORK_DIR: { key: "workDir", type: "string" },
   TRITON_OPS_TERRAFORM: { key: "terraform.binary", type: "string" },
   TRITON_OPS_PROVIDER_MIRROR: { key: "terraform.providerMirror", type: "string" },
+  // The deploy workflow renders manifests for the image it just pushed (tag = commit SHA).
+  TRITON_OPS_IMAGE_TAG: { key: "triton.imageTag", type: "string" },
 };
 
 function fromEnvironment(env: NodeJS.ProcessEnv): Plain {

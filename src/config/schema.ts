@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { isValidCidr } from "../net/cidr.js";
+import {
+  cidrsOverlap,
+  cidrWithin,
+  formatCidr,
+  isValidCidr,
+  PRIVATE_RANGES,
+  parseCidr,
+  SMALLEST_SUBNET_PREFIX,
+  subnetLayout,
+} from "../net/cidr.js";
 
 const namePrefix = z
   .string()
@@ -50,6 +59,8 @@ export const configSchema = z
           .array(z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:.+$/, "must be an IAM ARN"))
           .default([]),
         logRetentionDays: z.number().int().positive().default(30),
+        /** Where Kubernetes service IPs come from; EKS picks 10.100.0.0/16 or 172.20.0.0/16 when unset. */
+        serviceCidr: cidr.optional(),
       })
       .prefault({}),
     gpu: z
@@ -135,6 +146,43 @@ export const configSchema = z
   })
   .check((ctx) => {
     const c = ctx.value;
+    const vpc = parseCidr(c.network.vpcCidr);
+    if (vpc && (vpc.prefix < 16 || vpc.prefix > 24)) {
+      ctx.issues.push({
+        code: "custom",
+        input: c.network.vpcCidr,
+        path: ["network", "vpcCidr"],
+        message: "must have a prefix from /16 to /24",
+      });
+    } else if (vpc) {
+      const smallest = subnetLayout(vpc, c.network.azCount).public[0];
+      if (smallest && smallest.prefix > SMALLEST_SUBNET_PREFIX) {
+        ctx.issues.push({
+          code: "custom",
+          input: c.network.vpcCidr,
+          path: ["network", "vpcCidr"],
+          message: `is too small for ${c.network.azCount} AZs: public subnets would be /${smallest.prefix}, AWS allows /${SMALLEST_SUBNET_PREFIX} at the smallest`,
+        });
+      }
+    }
+    const service = c.cluster.serviceCidr ? parseCidr(c.cluster.serviceCidr) : undefined;
+    if (service) {
+      const problem = !PRIVATE_RANGES.some((range) => cidrWithin(service, range))
+        ? "must lie within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+        : service.prefix < 12 || service.prefix > 24
+          ? "must have a prefix from /12 to /24"
+          : vpc && cidrsOverlap(service, vpc)
+            ? `overlaps network.vpcCidr ${formatCidr(vpc)}: service IPs and pod/node IPs would collide`
+            : undefined;
+      if (problem) {
+        ctx.issues.push({
+          code: "custom",
+          input: c.cluster.serviceCidr,
+          path: ["cluster", "serviceCidr"],
+          message: problem,
+        });
+      }
+    }
     const base = `${c.name}-${c.environment}`;
     // The longest derived IAM role name must fit IAM's 64 characters.
     const longestRole = `${base}-github-actions-oidc-role`;

@@ -4,7 +4,7 @@ import type { Runtime } from "../runtime.js";
 import { isTerraformStage, type ProjectOutputs, type TerraformStage } from "../stages.js";
 import { type ChangeKind, operationCount, type PlannedChange } from "../terraform/plan.js";
 import { formatElapsed } from "../terraform/progress.js";
-import { readAllOutputs } from "../terraform/state.js";
+import { readAllStates } from "../terraform/state.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
 import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
 import { dependentsLeft } from "./schedule.js";
@@ -55,8 +55,13 @@ const MARK: Partial<Record<ChangeKind, string>> = { delete: "-", replace: "-/+",
 
 export async function runDown(rt: Runtime, options: DownOptions): Promise<{ stages: StageOutcome[] }> {
   const { io } = rt;
-  const outputs = await readAllOutputs(rt);
-  const applied = new Set<StageName>(Object.keys(outputs) as StageName[]);
+  const states = await readAllStates(rt);
+  const outputs: ProjectOutputs = {};
+  for (const [stage, state] of Object.entries(states)) {
+    if (Object.keys(state.outputs).length > 0) outputs[stage as TerraformStage] = state.outputs;
+  }
+  // Applied means the state holds something: a destroy cut short can leave resources without outputs.
+  const applied = new Set<StageName>(Object.keys(states) as StageName[]);
   const left = dependentsLeft(options.stages, applied).filter((d) => isTerraformStage(d.stage));
   if (left.length > 0) {
     const first = left[0]!;
@@ -103,7 +108,8 @@ export async function runDown(rt: Runtime, options: DownOptions): Promise<{ stag
       };
     }
     if (!tf) throw new Error("terraform runner missing");
-    if (!outputs[stage]) {
+    const held = states[stage]?.resources.length ?? 0;
+    if (!states[stage]) {
       progress.done(`${stage}: nothing to destroy`, "success");
       return { stage, status: "unchanged", durationMs: Date.now() - started };
     }
@@ -112,12 +118,19 @@ export async function runDown(rt: Runtime, options: DownOptions): Promise<{ stag
         confirm(lines, `Delete these before destroying ${stage}?`),
       );
     }
-    const { planStage, applyStagePlan } = await import("./terraform-stage.js");
+    const { planStage, applyStagePlan, forgetVanished } = await import("./terraform-stage.js");
     const plan = await planStage(rt, tf, stage, outputs, { destroy: true, progress });
     if (plan.summary.empty) {
-      progress.done(`${stage}: nothing to destroy`, "success");
       delete outputs[stage];
-      return { stage, status: "unchanged", durationMs: Date.now() - started };
+      if (held === 0) {
+        progress.done(`${stage}: nothing to destroy`, "success");
+        return { stage, status: "unchanged", durationMs: Date.now() - started };
+      }
+      progress.update("the state lists resources AWS no longer has; forgetting them");
+      await forgetVanished(rt, tf, plan);
+      const message = `${held} resources in the state were already gone from AWS; state cleared`;
+      progress.done(`${stage}: ${message}`, "success");
+      return { stage, status: "destroyed", message, durationMs: Date.now() - started };
     }
     const lines = [
       `${stage}: ${io.style.red(`${plan.summary.destroy} to destroy`)}`,

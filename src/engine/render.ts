@@ -32,8 +32,12 @@ export function formatOutcomes(outcomes: readonly StageOutcome[], io: Pick<Io, "
     ],
     rows,
   );
-  const logs = outcomes
-    .filter((o) => o.status === "failed" && o.logFile)
-    .map((o) => `Log for ${o.stage}: ${o.logFile}`);
-  return [table, ...logs].join("\n");
+  const notes = outcomes.flatMap((o) => {
+    if (o.status !== "failed") return [];
+    return [
+      ...(o.hint ? [`${o.stage}: ${o.hint}`] : []),
+      ...(o.logFile && !o.hint?.includes(o.logFile) ? [`Log for ${o.stage}: ${o.logFile}`] : []),
+    ];
+  });
+  return [table, ...notes].join("\n");
 }

@@ -23,6 +23,8 @@ export interface StageOutcome {
   logFile?: string;
   /** Exit code the failure maps to (2 for bad input, 3 for AWS/Terraform). */
   exitCode?: number;
+  /** What to do about a failure, one line. */
+  hint?: string;
 }
 
 const SUCCESS: ReadonlySet<StageStatus> = new Set(["applied", "unchanged", "skipped", "destroyed"]);
@@ -59,6 +61,7 @@ export async function runStageGraph(
           message: error instanceof Error ? error.message : String(error),
           durationMs: Date.now() - t0,
           exitCode: error instanceof TritonOpsError ? error.exitCode : 3,
+          ...(error instanceof TritonOpsError && error.suggestion ? { hint: error.suggestion } : {}),
         };
       })
       .then((outcome) => {

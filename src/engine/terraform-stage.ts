@@ -28,12 +28,35 @@ export interface StagePlan {
 /** Waits this long for a state lock held by another run before giving up. */
 const LOCK_TIMEOUT = "-lock-timeout=60s";
 
+const UNREACHABLE = /connection refused|no such host|i\/o timeout|connect: network is unreachable/i;
+
+/** The endpoint Terraform could not reach, from a provider diagnostic (`Post "http://HOST:PORT/": dial tcp ...`). */
+export function unreachableEndpoint(diagnostics: readonly TerraformDiagnostic[]): string | undefined {
+  for (const d of diagnostics) {
+    const text = `${d.summary}\n${d.detail}`;
+    if (!UNREACHABLE.test(text)) continue;
+    return /"(https?:\/\/[^"/]+)\/?[^"]*":/.exec(text)?.[1] ?? "the AWS endpoint";
+  }
+  return undefined;
+}
+
 function failure(
   stage: TerraformStage,
   verb: string,
   diagnostics: TerraformDiagnostic[],
   log: string,
+  sandbox = false,
 ): ExternalError {
+  const endpoint = unreachableEndpoint(diagnostics);
+  if (endpoint) {
+    // The raw provider text is a retry trace; what the user needs is where, and what to do next.
+    return new ExternalError(`${stage}: terraform ${verb} stopped: cannot reach AWS at ${endpoint}.`, {
+      code: "aws.unreachable",
+      suggestion: sandbox
+        ? `The sandbox emulator stopped (everything in it is gone). Run the same command again: it starts a new one and carries on from the state. Log: ${log}`
+        : `Check the network and AWS_ENDPOINT_URL, then run the same command again; it carries on from the state. Log: ${log}`,
+    });
+  }
   const first = diagnostics[0];
   const text = first ? formatDiagnostic(first) : "no diagnostic was reported";
   const more = diagnostics.length > 1 ? ` (+${diagnostics.length - 1} more in the log)` : "";
@@ -79,7 +102,8 @@ export async function planStage(
     },
   });
   diagnostics.push(...progressState.errors);
-  if (result.exitCode !== 0 && result.exitCode !== 2) throw failure(stage, verb, diagnostics, log);
+  if (result.exitCode !== 0 && result.exitCode !== 2)
+    throw failure(stage, verb, diagnostics, log, rt.config.sandbox);
   const planFile = path.join(dir, "tfplan");
   if (result.exitCode === 0) {
     return { stage, dir, planFile, summary: summarizePlan({}), plan: {}, logFile: log };
@@ -123,10 +147,32 @@ export async function applyStagePlan(
     });
     for (const warning of state.warnings) rt.io.debug(`${plan.stage}: ${formatDiagnostic(warning)}`);
     if (result.exitCode !== 0)
-      throw failure(plan.stage, verb === "applying" ? "apply" : "destroy", state.errors, plan.logFile);
+      throw failure(
+        plan.stage,
+        verb === "applying" ? "apply" : "destroy",
+        state.errors,
+        plan.logFile,
+        rt.config.sandbox,
+      );
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * Drops from the state what no longer exists in AWS (deleted by hand, or a sandbox that restarted), so a
+ * stage whose destroy plan is empty stops counting as applied. Only ever removes entries whose objects the
+ * refresh found gone; it creates and deletes nothing.
+ */
+export async function forgetVanished(rt: Runtime, tf: TerraformRunner, plan: StagePlan): Promise<void> {
+  const result = await tf.run(
+    ["apply", "-refresh-only", "-auto-approve", "-input=false", "-json", LOCK_TIMEOUT],
+    {
+      cwd: plan.dir,
+      logFile: plan.logFile,
+    },
+  );
+  if (result.exitCode !== 0) throw failure(plan.stage, "refresh", [], plan.logFile, rt.config.sandbox);
 }
 
 export function stackDirFor(rt: Runtime, stage: TerraformStage): string {

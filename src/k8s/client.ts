@@ -6,6 +6,7 @@ import {
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  PortForward,
   VersionApi,
 } from "@kubernetes/client-node";
 import { ExternalError, messageOf } from "../errors.js";
@@ -409,6 +410,13 @@ export function createKubeClient(kubeConfig: KubeConfig, options: KubeClientOpti
         }
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
+    },
+
+    async portForward(namespace, pod, port, socket) {
+      const forward = new PortForward(kubeConfig, true);
+      await call(`forward port ${port} of pod ${namespace}/${pod}`, () =>
+        forward.portForward(namespace, pod, [port], socket, null, socket),
+      );
     },
 
     async proxyGet(namespace, service, port, path): Promise<ProxyResponse> {

@@ -78,6 +78,17 @@ export interface KubeClient {
     name: string,
     options: { timeoutMs: number; onProgress?: (progress: RolloutProgress) => void },
   ): Promise<RolloutProgress>;
+  /**
+   * Forwards one local connection to a pod's port through the API server (the client library's
+   * PortForward over WebSocket, as `kubectl port-forward`); resolves once the tunnel is open.
+   * Optional so test doubles written against the milestone-1 interface still type-check.
+   */
+  portForward?(
+    namespace: string,
+    pod: string,
+    port: number,
+    socket: import("node:stream").Duplex,
+  ): Promise<void>;
   /** GET through the API server's service proxy: /api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH. */
   proxyGet(namespace: string, service: string, port: number | string, path: string): Promise<ProxyResponse>;
 }

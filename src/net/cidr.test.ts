@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cidrSize, cidrSubnet, cidrsOverlap, formatCidr, isValidCidr, parseCidr } from "./cidr.js";
+import {
+  cidrSize,
+  cidrSubnet,
+  cidrsOverlap,
+  cidrWithin,
+  formatCidr,
+  isValidCidr,
+  parseCidr,
+  subnetLayout,
+} from "./cidr.js";
 
 describe("cidr", () => {
   it("parses and validates", () => {
@@ -34,6 +43,47 @@ describe("cidr", () => {
           expect(cidrsOverlap(a, parent)).toBe(true);
           expect(newbits === 0 || !cidrsOverlap(a, b)).toBe(true);
           expect(b.network + cidrSize(b)).toBe(parent.network + cidrSize(parent));
+        },
+      ),
+    );
+  });
+
+  it("lays out subnets as the vpc stack does (its terraform test asserts the same CIDRs)", () => {
+    const vpc = parseCidr("10.0.0.0/16")!;
+    expect(subnetLayout(vpc, 3).private.map(formatCidr)).toEqual([
+      "10.0.64.0/18",
+      "10.0.128.0/18",
+      "10.0.192.0/18",
+    ]);
+    expect(subnetLayout(vpc, 6).public.map(formatCidr)).toEqual([
+      "10.0.0.0/21",
+      "10.0.8.0/21",
+      "10.0.16.0/21",
+      "10.0.24.0/21",
+      "10.0.32.0/21",
+      "10.0.40.0/21",
+    ]);
+    expect(subnetLayout(vpc, 6).private.map(formatCidr)[5]).toBe("10.0.224.0/19");
+  });
+
+  it("never overlaps two subnets and keeps them inside the VPC, for every allowed VPC and AZ count", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 16, max: 24 }),
+        fc.integer({ min: 0, max: 2 ** 16 - 1 }),
+        fc.integer({ min: 2, max: 6 }),
+        (prefix, seed, azCount) => {
+          const vpc = {
+            network: ((seed * 2 ** 16) % 2 ** 32) - (((seed * 2 ** 16) % 2 ** 32) % 2 ** (32 - prefix)),
+            prefix,
+          };
+          const layout = subnetLayout(vpc, azCount);
+          const all = [...layout.public, ...layout.private];
+          expect(all).toHaveLength(azCount * 2);
+          for (const [i, a] of all.entries()) {
+            expect(cidrWithin(a, vpc)).toBe(true);
+            for (const b of all.slice(i + 1)) expect(cidrsOverlap(a, b)).toBe(false);
+          }
         },
       ),
     );

@@ -60,3 +60,34 @@ export function formatCidr(cidr: Cidr): string {
 export function awsUsableAddresses(cidr: Cidr): number {
   return Math.max(0, cidrSize(cidr) - 5);
 }
+
+/**
+ * The subnets the vpc stack carves out of the VPC CIDR (terraform/stacks/vpc/main.tf holds the same
+ * layout): up to 3 AZs, public /+4s and private /+2s from the second quarter; 4 to 6 AZs, public /+5s
+ * and private /+3s from the third eighth. No two overlap.
+ */
+export function subnetLayout(vpc: Cidr, azCount: number): { public: Cidr[]; private: Cidr[] } {
+  const wide = azCount > 3;
+  const [publicBits, privateBits, privateFirst] = wide ? [5, 3, 2] : [4, 2, 1];
+  const range = [...Array(azCount).keys()];
+  return {
+    public: range.map((i) => cidrSubnet(vpc, publicBits, i)),
+    private: range.map((i) => cidrSubnet(vpc, privateBits, i + privateFirst)),
+  };
+}
+
+/** AWS's smallest subnet. */
+export const SMALLEST_SUBNET_PREFIX = 28;
+
+/** Private (RFC 1918) ranges, which EKS requires of a custom service CIDR. */
+export const PRIVATE_RANGES: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(
+  (text) => parseCidr(text) as Cidr,
+);
+
+export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
+  return (
+    inner.prefix >= outer.prefix &&
+    inner.network >= outer.network &&
+    inner.network + cidrSize(inner) <= outer.network + cidrSize(outer)
+  );
+}

@@ -70,6 +70,7 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         endpoint_public_access: config.cluster.publicAccessCidrs.length > 0,
         public_access_cidrs: config.cluster.publicAccessCidrs,
         log_retention_days: config.cluster.logRetentionDays,
+        service_ipv4_cidr: config.cluster.serviceCidr ?? null,
         admin_principal_arns: config.cluster.adminPrincipalArns,
         // The emulator answers 404 for CreateAccessEntry and CreateAddon; real AWS keeps both on.
         enable_access_entries: !config.sandbox,

@@ -93,7 +93,13 @@ export async function runChecks(
       } catch (error) {
         verdict = errorVerdict(error);
       }
-      return { id: definition.id, details: [], hint: null, ...verdict };
+      return {
+        id: definition.id,
+        status: verdict.status,
+        summary: verdict.summary,
+        details: verdict.details ?? [],
+        hint: verdict.hint ?? null,
+      };
     })();
     results.set(definition.id, promise);
     return promise;
@@ -170,7 +176,10 @@ export function gpuVerdict(gpuNodes: readonly V1Node[]): Verdict {
     };
   }
   const total = gpuNodes.reduce((sum, n) => sum + gpuCount(n), 0);
-  return { status: "pass", summary: `${total} GPUs allocatable on ${gpuNodes.length} GPU nodes` };
+  return {
+    status: "pass",
+    summary: `${total} GPU${total === 1 ? "" : "s"} allocatable on ${gpuNodes.length} GPU node${gpuNodes.length === 1 ? "" : "s"}`,
+  };
 }
 
 function podProblem(pod: V1Pod): string | undefined {

@@ -1,10 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
-import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BROKEN, healthy } from "../../test/fixtures/verify/scenarios.js";
+import { seedProjectAws } from "../../test/support/aws-seed.js";
 import { type KubeStandin, startKubeStandin } from "../../test/support/kube-standin.js";
 import { type Moto, startTestMoto } from "../../test/support/moto.js";
 import { makeProject } from "../../test/support/project.js";
@@ -12,59 +11,6 @@ import { runCli } from "../../test/support/run-cli.js";
 import type { CheckResult } from "./checks.js";
 
 const creds = { accessKeyId: "testing", secretAccessKey: "testing" };
-
-/** What `up` leaves in AWS for project acme/dev: the cluster, the repository with its tag, the VPC. */
-async function seedAws(endpoint: string): Promise<{ vpcId: string }> {
-  const config = { region: "us-east-1", endpoint, credentials: creds };
-  const eks = new EKSClient(config);
-  const ecr = new ECRClient(config);
-  const ec2 = new EC2Client(config);
-  try {
-    await eks.send(
-      new CreateClusterCommand({
-        name: "acme-dev",
-        roleArn: "arn:aws:iam::123456789012:role/acme-dev-eks-cluster",
-        resourcesVpcConfig: { subnetIds: [] },
-      }),
-    );
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: "acme-dev-triton" }));
-    await ecr.send(
-      new PutImageCommand({
-        repositoryName: "acme-dev-triton",
-        imageTag: "24.08",
-        imageManifest: JSON.stringify({
-          schemaVersion: 2,
-          mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-          config: {
-            digest: "sha256:0000000000000000000000000000000000000000000000000000000000000001",
-            size: 1,
-            mediaType: "application/vnd.docker.container.image.v1+json",
-          },
-          layers: [],
-        }),
-      }),
-    );
-    const vpc = await ec2.send(
-      new CreateVpcCommand({
-        CidrBlock: "10.0.0.0/16",
-        TagSpecifications: [
-          {
-            ResourceType: "vpc",
-            Tags: [
-              { Key: "Project", Value: "acme" },
-              { Key: "Environment", Value: "dev" },
-            ],
-          },
-        ],
-      }),
-    );
-    return { vpcId: vpc.Vpc!.VpcId! };
-  } finally {
-    eks.destroy();
-    ecr.destroy();
-    ec2.destroy();
-  }
-}
 
 const byId = (checks: CheckResult[]) => Object.fromEntries(checks.map((c) => [c.id, c]));
 
@@ -75,7 +21,12 @@ const config = { triton: { imageTag: "24.08" }, gpu: { desiredSize: 1 }, systemN
 
 beforeAll(async () => {
   moto = await startTestMoto();
-  ({ vpcId } = await seedAws(moto.endpoint));
+  ({ vpcId } = await seedProjectAws({
+    endpoint: moto.endpoint,
+    name: "acme",
+    environment: "dev",
+    imageTag: "24.08",
+  }));
   project = await makeProject({
     config,
     outputs: { vpc: { vpc_id: vpcId }, eks: { cluster_name: "acme-dev" } },
@@ -253,7 +204,7 @@ describe("verify on the sandbox", () => {
     expect(started.code, started.stderr).toBe(0);
     try {
       const endpoint = JSON.parse(started.stdout).endpoint as string;
-      const seeded = await seedAws(endpoint);
+      const seeded = await seedProjectAws({ endpoint, name: "acme", environment: "dev", imageTag: "24.08" });
       await writeFile(
         path.join(sandboxProject, ".triton-ops", "dev", "state", "vpc.tfstate"),
         JSON.stringify({

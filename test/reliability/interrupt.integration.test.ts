@@ -8,7 +8,7 @@ import { runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
 
 /** Ctrl-C during an apply: Terraform stops cleanly, no lock is left, the next run carries on. */
-describe("interrupting up", () => {
+describe("interrupting up and down", () => {
   let cwd: string;
   let env: NodeJS.ProcessEnv;
 
@@ -28,8 +28,8 @@ describe("interrupting up", () => {
   it("exits 130 with no state lock, and the next up converges", async () => {
     const run = spawnCli(["up", "--stage", "vpc", "--yes"], { cwd, env });
     const log = path.join(cwd, ".triton-ops", "test", "logs", "vpc-apply.log");
-    // Interrupt once Terraform has started creating resources.
-    await waitForText(log, /"type":"apply_complete"/);
+    // Interrupt once Terraform has started creating resources (not while it is still planning).
+    await waitForText(log, /: Creation complete/);
     run.child.kill("SIGINT");
     const code = await run.exited;
     const { stderr } = run.output();
@@ -49,5 +49,26 @@ describe("interrupting up", () => {
     expect((JSON.parse(third.stdout) as { stages: Array<{ status: string }> }).stages[0]?.status).toBe(
       "unchanged",
     );
+  });
+  it("during down: exits 130 with no state lock, and the next down finishes", async () => {
+    const run = spawnCli(["down", "--stage", "vpc", "--yes"], { cwd, env });
+    const log = path.join(cwd, ".triton-ops", "test", "logs", "vpc-destroy.log");
+    await waitForText(log, /: Destruction complete/);
+    run.child.kill("SIGINT");
+    const code = await run.exited;
+    const { stderr } = run.output();
+    expect(code, stderr).toBe(130);
+    expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    const stateDir = path.join(cwd, ".triton-ops", "test", "state");
+    expect((await readdir(stateDir)).filter((f) => f.includes("lock"))).toEqual([]);
+
+    const again = await runCli("down --stage vpc --yes --json", { cwd, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { stages: Array<{ status: string }> }).stages[0]?.status).toBe(
+      "destroyed",
+    );
+    const status = await runCli("status --json", { cwd, env });
+    const rows = (JSON.parse(status.stdout) as { stages: Array<{ stage: string; applied: boolean }> }).stages;
+    expect(rows.find((r) => r.stage === "vpc")?.applied).toBe(false);
   });
 });

@@ -3,11 +3,13 @@
 // real-shaped objects with discovery, list (selectors, limit/continue), get, server-side apply, delete
 // and the service proxy. Certificates are made with openssl at start.
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import { promisify } from "node:util";
 import { parse as parseYaml, stringify } from "yaml";
 
@@ -53,6 +55,11 @@ export interface StandinOptions {
   rollout?: "ready" | "stuck";
   /** Nodes a DaemonSet counts as scheduled on when rollout is "ready". */
   daemonSetNodes?: number;
+  /**
+   * Pod port-forwards: "NAMESPACE/POD:PORT" -> a TCP port on 127.0.0.1 the stand-in connects the tunnel
+   * to (the WebSocket port-forward protocol, v4.channel.k8s.io, as the API server speaks it).
+   */
+  portForward?: Record<string, number>;
 }
 
 export interface RequestLog {
@@ -125,10 +132,6 @@ const RESOURCE_TYPES: ResourceType[] = [
 
 function apiVersionOf(t: ResourceType): string {
   return t.group ? `${t.group}/${t.version}` : t.version;
-}
-
-function typeByKind(apiVersion: string, kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((t) => apiVersionOf(t) === apiVersion && t.kind === kind);
 }
 
 // ---- selectors -------------------------------------------------------------------------------------
@@ -362,6 +365,61 @@ function simulateRollout(object: KubeObject, options: StandinOptions): void {
       numberMisscheduled: 0,
     };
   }
+}
+
+// ---- port-forward over WebSocket (RFC 6455 framing, just what the tunnel needs) -------------------------
+
+function wsFrame(payload: Buffer, opcode = 0x2): Buffer {
+  const length = payload.length;
+  const header =
+    length < 126
+      ? Buffer.from([0x80 | opcode, length])
+      : length < 65536
+        ? Buffer.from([0x80 | opcode, 126, length >> 8, length & 0xff])
+        : Buffer.concat([
+            Buffer.from([0x80 | opcode, 127]),
+            (() => {
+              const b = Buffer.alloc(8);
+              b.writeBigUInt64BE(BigInt(length));
+              return b;
+            })(),
+          ]);
+  return Buffer.concat([header, payload]);
+}
+
+/** Reads client frames (always masked) from a stream of chunks. */
+function wsReader(onFrame: (opcode: number, payload: Buffer) => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (pending.length < 2) return;
+      const opcode = pending[0]! & 0x0f;
+      const masked = (pending[1]! & 0x80) !== 0;
+      let length = pending[1]! & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (pending.length < 4) return;
+        length = pending.readUInt16BE(2);
+        offset = 4;
+      } else if (length === 127) {
+        if (pending.length < 10) return;
+        length = Number(pending.readBigUInt64BE(2));
+        offset = 10;
+      }
+      const maskOffset = offset;
+      if (masked) offset += 4;
+      if (pending.length < offset + length) return;
+      const payload = Buffer.from(pending.subarray(offset, offset + length));
+      if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= pending[maskOffset + (i % 4)]!;
+      pending = pending.subarray(offset + length);
+      onFrame(opcode, payload);
+    }
+  };
+}
+
+function portBytes(channel: number, port: number): Buffer {
+  return Buffer.from([channel, port & 0xff, port >> 8]);
 }
 
 export async function startKubeStandin(options: StandinOptions = {}): Promise<KubeStandin> {
@@ -619,6 +677,51 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
       })();
     });
   });
+  const tunnels = new Set<Duplex>();
+  server.on("upgrade", (req, socket: Duplex) => {
+    tunnels.add(socket);
+    socket.on("close", () => tunnels.delete(socket));
+    const url = new URL(req.url ?? "/", "https://127.0.0.1");
+    requests.count += 1;
+    log.push({ method: "UPGRADE", path: url.pathname, query: Object.fromEntries(url.searchParams) });
+    const refuse = (code: number, text: string) => {
+      socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (options.failWith) return refuse(options.failWith, REASONS[options.failWith] ?? "Error");
+    if (req.headers.authorization !== `Bearer ${token}`) return refuse(401, "Unauthorized");
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+    const port = Number(url.searchParams.get("ports"));
+    const upstreamPort = m ? options.portForward?.[`${m[1]}/${m[2]}:${port}`] : undefined;
+    if (!m || upstreamPort === undefined) return refuse(404, "Not Found");
+    const accept = createHash("sha1")
+      .update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest("base64");
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`,
+    );
+    // Each stream starts with the port number: data on channel 0, errors on channel 1.
+    socket.write(wsFrame(portBytes(0, port)));
+    socket.write(wsFrame(portBytes(1, port)));
+    const upstream = net.connect(upstreamPort, "127.0.0.1");
+    upstream.on("data", (data: Buffer) => socket.write(wsFrame(Buffer.concat([Buffer.from([0]), data]))));
+    upstream.on("close", () => socket.end(wsFrame(Buffer.alloc(0), 0x8)));
+    upstream.on("error", () => socket.destroy());
+    socket.on(
+      "data",
+      wsReader((opcode, payload) => {
+        if (opcode === 0x8) {
+          upstream.end();
+          socket.end();
+        } else if (opcode === 0x9) {
+          socket.write(wsFrame(payload, 0xa));
+        } else if ((opcode === 0x2 || opcode === 0x1) && payload[0] === 0 && payload.length > 1) {
+          upstream.write(payload.subarray(1));
+        }
+      }),
+    );
+    socket.on("error", () => upstream.destroy());
+    socket.on("close", () => upstream.destroy());
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const caData = Buffer.from(certs.caPem).toString("base64");
@@ -662,6 +765,7 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
     writeKubeconfig,
     async stop() {
       server.closeAllConnections();
+      for (const socket of tunnels) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });
     },
@@ -680,5 +784,3 @@ function stripServerFields(object: KubeObject): unknown {
   } = metadata;
   return { ...rest, metadata: meta };
 }
-
-export { typeByKind };

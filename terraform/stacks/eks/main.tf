@@ -35,6 +35,13 @@ resource "aws_eks_cluster" "this" {
     public_access_cidrs     = var.endpoint_public_access ? var.public_access_cidrs : null
   }
 
+  dynamic "kubernetes_network_config" {
+    for_each = var.service_ipv4_cidr == null ? [] : [var.service_ipv4_cidr]
+    content {
+      service_ipv4_cidr = kubernetes_network_config.value
+    }
+  }
+
   encryption_config {
     resources = ["secrets"]
     provider {

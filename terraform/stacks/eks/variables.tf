@@ -57,6 +57,21 @@ variable "public_access_cidrs" {
   }
 }
 
+variable "service_ipv4_cidr" {
+  description = "CIDR Kubernetes service IPs come from (RFC 1918, /12 to /24, not overlapping the VPC); null lets EKS choose 10.100.0.0/16 or 172.20.0.0/16."
+  type        = string
+  default     = null
+
+  validation {
+    condition = var.service_ipv4_cidr == null || (
+      can(cidrhost(var.service_ipv4_cidr, 0)) &&
+      tonumber(split("/", coalesce(var.service_ipv4_cidr, "0.0.0.0/0"))[1]) >= 12 &&
+      tonumber(split("/", coalesce(var.service_ipv4_cidr, "0.0.0.0/0"))[1]) <= 24
+    )
+    error_message = "service_ipv4_cidr must be a CIDR with a prefix from /12 to /24, e.g. 172.20.0.0/16."
+  }
+}
+
 variable "enabled_log_types" {
   description = "Control-plane log types sent to CloudWatch."
   type        = list(string)

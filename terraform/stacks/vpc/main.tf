@@ -7,10 +7,16 @@ locals {
   azs          = slice(data.aws_availability_zones.available.names, 0, var.az_count)
   nat_count    = var.nat_gateway_mode == "per-az" ? var.az_count : 1
 
-  # Private subnets get the larger half: pods take their IPs from them (AWS VPC CNI).
-  # /16 -> public /20s from the bottom, private /18s from the top half.
-  public_cidrs  = [for i in range(var.az_count) : cidrsubnet(var.vpc_cidr, 4, i)]
-  private_cidrs = [for i in range(var.az_count) : cidrsubnet(var.vpc_cidr, 2, i + 1)]
+  # Private subnets get most of the space: pods take their IPs from them (AWS VPC CNI). Public subnets
+  # share the first quarter. Up to 3 AZs, a /16 gives public /20s and private /18s (quarters 2-4); from
+  # 4 to 6 AZs, public /21s and private /19s (eighths 3-8), so no two subnets overlap.
+  # src/net/cidr.ts (subnetLayout) holds the same layout for config validation.
+  wide_layout   = var.az_count > 3
+  public_bits   = local.wide_layout ? 5 : 4
+  private_bits  = local.wide_layout ? 3 : 2
+  private_first = local.wide_layout ? 2 : 1
+  public_cidrs  = [for i in range(var.az_count) : cidrsubnet(var.vpc_cidr, local.public_bits, i)]
+  private_cidrs = [for i in range(var.az_count) : cidrsubnet(var.vpc_cidr, local.private_bits, i + local.private_first)]
 }
 
 resource "aws_vpc" "this" {
@@ -24,6 +30,10 @@ resource "aws_vpc" "this" {
     precondition {
       condition     = length(data.aws_availability_zones.available.names) >= var.az_count
       error_message = "The region has fewer available AZs than az_count."
+    }
+    precondition {
+      condition     = tonumber(split("/", var.vpc_cidr)[1]) + local.public_bits <= 28
+      error_message = "vpc_cidr is too small for az_count: public subnets would be smaller than /28, the smallest AWS allows."
     }
   }
 }

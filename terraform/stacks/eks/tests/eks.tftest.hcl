@@ -154,3 +154,31 @@ run "rejects_single_subnet" {
   variables { private_subnet_ids = ["subnet-a"] }
   expect_failures = [var.private_subnet_ids]
 }
+
+run "custom_service_cidr" {
+  command = plan
+  variables { service_ipv4_cidr = "172.20.0.0/16" }
+
+  # The file-wide override computes kubernetes_network_config; here the configuration sets it.
+  override_resource {
+    target          = aws_eks_cluster.this
+    override_during = plan
+    values = {
+      arn                   = "arn:aws:eks:us-east-1:123456789012:cluster/acme-dev"
+      endpoint              = "https://ABCDEF.gr7.us-east-1.eks.amazonaws.com"
+      identity              = [{ oidc = [{ issuer = "https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF" }] }]
+      certificate_authority = [{ data = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" }]
+    }
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.kubernetes_network_config[0].service_ipv4_cidr == "172.20.0.0/16"
+    error_message = "A configured service CIDR reaches the cluster."
+  }
+}
+
+run "rejects_bad_service_cidr" {
+  command = plan
+  variables { service_ipv4_cidr = "10.0.0.0/8" }
+  expect_failures = [var.service_ipv4_cidr]
+}

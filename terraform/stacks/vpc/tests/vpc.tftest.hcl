@@ -11,7 +11,7 @@ mock_provider "aws" {
   }
   mock_data "aws_availability_zones" {
     defaults = {
-      names = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]
+      names = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"]
     }
   }
   mock_data "aws_iam_policy_document" {
@@ -82,6 +82,29 @@ run "per_az_nat_and_flow_logs" {
     condition     = length(aws_flow_log.this) == 1 && aws_cloudwatch_log_group.flow_logs[0].retention_in_days == 30
     error_message = "Flow logs go to a log group the stack owns, with retention."
   }
+}
+
+run "six_azs_without_overlap" {
+  command = plan
+  variables { az_count = 6 }
+
+  assert {
+    condition     = [for s in aws_subnet.public : s.cidr_block] == ["10.0.0.0/21", "10.0.8.0/21", "10.0.16.0/21", "10.0.24.0/21", "10.0.32.0/21", "10.0.40.0/21"]
+    error_message = "From four AZs on, public subnets are /21s in the first quarter."
+  }
+  assert {
+    condition     = [for s in aws_subnet.private : s.cidr_block] == ["10.0.64.0/19", "10.0.96.0/19", "10.0.128.0/19", "10.0.160.0/19", "10.0.192.0/19", "10.0.224.0/19"]
+    error_message = "From four AZs on, private subnets are the /19s after the first quarter."
+  }
+}
+
+run "rejects_vpc_too_small_for_its_azs" {
+  command = plan
+  variables {
+    vpc_cidr = "10.0.0.0/24"
+    az_count = 4
+  }
+  expect_failures = [aws_vpc.this]
 }
 
 run "rejects_bad_cidr" {

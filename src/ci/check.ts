@@ -1,0 +1,367 @@
+import type { AwsContext } from "../aws/clients.js";
+import * as delivery from "../aws/delivery.js";
+import { type CallerIdentity, getCallerIdentity } from "../aws/identity.js";
+import { awsErrorName, messageOf } from "../errors.js";
+import type { Io } from "../io/io.js";
+import type { Runtime } from "../runtime.js";
+import { readAllOutputs } from "../terraform/state.js";
+import { type CiTarget, ciTargetFrom } from "./target.js";
+import { GITHUB_AUDIENCE, GITHUB_OIDC_HOST, matchTrust, type TrustTarget } from "./trust.js";
+
+export type CheckStatus = "pass" | "fail" | "skip";
+export type CheckId =
+  | "identity"
+  | "oidc-provider"
+  | "role-trust"
+  | "ecr-login"
+  | "ecr-repository"
+  | "eks-cluster";
+
+export interface CheckStep {
+  id: CheckId;
+  status: CheckStatus;
+  detail: string;
+  /** What to do about a fail or skip. */
+  hint?: string;
+  /** Trust problem codes, for role-trust. */
+  problems?: string[];
+}
+
+export interface CiCheckResult {
+  /** Where the repo and branch came from: a GitHub Actions runner or the local config. */
+  where: "github-actions" | "local";
+  repository: string | undefined;
+  subject: string | undefined;
+  identity?: Pick<CallerIdentity, "account" | "arn">;
+  steps: CheckStep[];
+  ok: boolean;
+}
+
+export interface CiCheckOptions {
+  repo?: string;
+  branch?: string;
+}
+
+/** The AWS calls `ci check` makes; the real ones by default, fakes in unit tests. */
+export interface CiCheckDeps {
+  identity(aws: AwsContext): Promise<CallerIdentity>;
+  roleTrust: typeof delivery.getRoleTrust;
+  oidcProvider: typeof delivery.getOidcProvider;
+  ecrLogin: typeof delivery.checkEcrLogin;
+  repository: typeof delivery.describeRepository;
+  cluster: typeof delivery.describeCluster;
+}
+
+export const realCiCheckDeps: CiCheckDeps = {
+  identity: getCallerIdentity,
+  roleTrust: delivery.getRoleTrust,
+  oidcProvider: delivery.getOidcProvider,
+  ecrLogin: delivery.checkEcrLogin,
+  repository: delivery.describeRepository,
+  cluster: delivery.describeCluster,
+};
+
+const DENIED = new Set(["AccessDenied", "AccessDeniedException"]);
+
+/** Pure: which run the trust is checked for. On a runner, GitHub's own variables say it. */
+export function trustTargetFor(
+  target: CiTarget,
+  env: NodeJS.ProcessEnv,
+  options: CiCheckOptions,
+): { where: CiCheckResult["where"]; trust: TrustTarget | undefined } {
+  const onRunner = env.GITHUB_ACTIONS === "true";
+  const refBranch = env.GITHUB_REF?.startsWith("refs/heads/")
+    ? env.GITHUB_REF.slice("refs/heads/".length)
+    : undefined;
+  const repo = options.repo ?? (onRunner ? env.GITHUB_REPOSITORY : undefined) ?? target.repository;
+  if (!repo) return { where: onRunner ? "github-actions" : "local", trust: undefined };
+  const trust: TrustTarget = {
+    repo,
+    branch: options.branch ?? (onRunner ? refBranch : undefined) ?? target.branch,
+  };
+  if (target.githubEnvironment) trust.environment = target.githubEnvironment;
+  if (onRunner && env.GITHUB_EVENT_NAME) trust.event = env.GITHUB_EVENT_NAME;
+  if (target.providerArn) trust.providerArn = target.providerArn;
+  return { where: onRunner ? "github-actions" : "local", trust };
+}
+
+/**
+ * The deploy role may not read IAM, by design: on a runner that is a skip pointing at a local run,
+ * not a failure of the pipeline. Locally, the operator's credentials are expected to read it.
+ */
+function deniedOnRunner(id: CheckId, error: unknown, where: CiCheckResult["where"]): CheckStep | undefined {
+  if (where !== "github-actions" || !DENIED.has(awsErrorName((error as Error).cause) ?? "")) return undefined;
+  return {
+    id,
+    status: "skip",
+    detail: "the caller may not read IAM",
+    hint: "Run `triton-ops ci check` locally with admin credentials to check this.",
+  };
+}
+
+function failed(id: CheckId, error: unknown, hint: string): CheckStep {
+  return { id, status: "fail", detail: messageOf(error), hint };
+}
+
+export async function runCiCheck(
+  rt: Runtime,
+  options: CiCheckOptions,
+  deps: CiCheckDeps = realCiCheckDeps,
+): Promise<CiCheckResult> {
+  // A runner holds the deploy role, which may not read the state (and has no local state to read):
+  // there the names come from the config, computed as terraform/modules/naming does.
+  const onRunner = rt.ctx.env.GITHUB_ACTIONS === "true";
+  const target = ciTargetFrom(rt.config, onRunner ? {} : await readAllOutputs(rt));
+  return checkTarget(rt.aws, target, rt.ctx.env, options, deps);
+}
+
+/** Each step in turn; a step that cannot run without an earlier one is a skip that says so. */
+export async function checkTarget(
+  aws: AwsContext,
+  target: CiTarget,
+  env: NodeJS.ProcessEnv,
+  options: CiCheckOptions,
+  deps: CiCheckDeps,
+): Promise<CiCheckResult> {
+  const { where, trust } = trustTargetFor(target, env, options);
+  const steps: CheckStep[] = [];
+  let identity: Pick<CallerIdentity, "account" | "arn"> | undefined;
+  try {
+    // Only account and ARN: the user id can carry an access key id, which has no place in a report.
+    const { account, arn } = await deps.identity(aws);
+    identity = { account, arn };
+    steps.push({ id: "identity", status: "pass", detail: `account ${identity.account}, ${identity.arn}` });
+  } catch (error) {
+    steps.push(
+      failed(
+        "identity",
+        error,
+        where === "github-actions"
+          ? "Add aws-actions/configure-aws-credentials with role-to-assume before this step, and `permissions: id-token: write`."
+          : "Set AWS_PROFILE (or keys) for the project's account, or use --sandbox.",
+      ),
+    );
+  }
+  const skip = (id: CheckId): CheckStep => ({
+    id,
+    status: "skip",
+    detail: "no working AWS credentials",
+    hint: "Fix the identity step first.",
+  });
+  if (!identity) {
+    for (const id of ["oidc-provider", "role-trust", "ecr-login", "ecr-repository", "eks-cluster"] as const) {
+      steps.push(skip(id));
+    }
+    return { where, repository: trust?.repo, subject: target.subject, steps, ok: false };
+  }
+
+  steps.push(await checkProvider(aws, withDerivedProvider(target, identity.arn), where, deps));
+  steps.push(await checkRoleTrust(aws, target, trust, identity, where, deps));
+
+  try {
+    const login = await deps.ecrLogin(aws);
+    const until = login.expiresAt ? `, token valid until ${login.expiresAt.toISOString()}` : "";
+    steps.push({ id: "ecr-login", status: "pass", detail: `registry ${login.registry}${until}` });
+  } catch (error) {
+    steps.push(
+      failed("ecr-login", error, "The caller needs ecr:GetAuthorizationToken (the deploy role has it)."),
+    );
+  }
+
+  try {
+    const repo = await deps.repository(aws, target.repositoryName);
+    steps.push(
+      repo
+        ? { id: "ecr-repository", status: "pass", detail: `${repo.uri}, tags ${repo.tagMutability}` }
+        : {
+            id: "ecr-repository",
+            status: "fail",
+            detail: `repository ${target.repositoryName} does not exist`,
+            hint: "Run `triton-ops up --stage ecr`.",
+          },
+    );
+  } catch (error) {
+    steps.push(
+      failed("ecr-repository", error, "The caller needs ecr:DescribeRepositories on the repository."),
+    );
+  }
+
+  try {
+    const cluster = await deps.cluster(aws, target.clusterName);
+    if (!cluster) {
+      steps.push({
+        id: "eks-cluster",
+        status: "fail",
+        detail: `cluster ${target.clusterName} does not exist`,
+        hint: "Run `triton-ops up --stage eks` (after vpc, iam and ecr).",
+      });
+    } else if (cluster.status !== "ACTIVE") {
+      steps.push({
+        id: "eks-cluster",
+        status: "fail",
+        detail: `cluster ${target.clusterName} is ${cluster.status}`,
+        hint: "Wait until it is ACTIVE, or look at it with `triton-ops status`.",
+      });
+    } else {
+      steps.push({
+        id: "eks-cluster",
+        status: "pass",
+        detail: `${target.clusterName} ACTIVE, Kubernetes ${cluster.version}`,
+      });
+    }
+  } catch (error) {
+    steps.push(failed("eks-cluster", error, "The caller needs eks:DescribeCluster on the cluster."));
+  }
+
+  return {
+    where,
+    repository: trust?.repo,
+    subject: target.subject,
+    identity,
+    steps,
+    ok: steps.every((s) => s.status !== "fail"),
+  };
+}
+
+/** Without the iam stack's outputs, the provider's ARN is still known: one per account and URL. */
+export function withDerivedProvider(target: CiTarget, callerArn: string): CiTarget {
+  if (target.providerArn || target.applied.iam) return target;
+  const [, partition, , , account] = callerArn.split(":");
+  if (!partition || !account) return target;
+  return { ...target, providerArn: `arn:${partition}:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}` };
+}
+
+async function checkProvider(
+  aws: AwsContext,
+  target: CiTarget,
+  where: CiCheckResult["where"],
+  deps: CiCheckDeps,
+): Promise<CheckStep> {
+  const upHint = "Set github.repository in triton-ops.yaml and run `triton-ops up --stage iam`.";
+  if (!target.providerArn) {
+    return {
+      id: "oidc-provider",
+      status: "fail",
+      detail: "the iam stack has no GitHub OIDC provider",
+      hint: upHint,
+    };
+  }
+  try {
+    const provider = await deps.oidcProvider(aws, target.providerArn);
+    if (!provider) {
+      return {
+        id: "oidc-provider",
+        status: "fail",
+        detail: `${target.providerArn} does not exist`,
+        hint: upHint,
+      };
+    }
+    const host = provider.url.replace(/^https:\/\//, "");
+    if (host !== GITHUB_OIDC_HOST || !provider.clientIds.includes(GITHUB_AUDIENCE)) {
+      return {
+        id: "oidc-provider",
+        status: "fail",
+        detail: `provider url ${host}, audiences ${provider.clientIds.join(", ") || "none"}`,
+        hint: `It must be ${GITHUB_OIDC_HOST} with audience ${GITHUB_AUDIENCE}; run \`triton-ops up --stage iam\`.`,
+      };
+    }
+    return { id: "oidc-provider", status: "pass", detail: `${host}, audience ${GITHUB_AUDIENCE}` };
+  } catch (error) {
+    return (
+      deniedOnRunner("oidc-provider", error, where) ??
+      failed("oidc-provider", error, "The caller needs iam:GetOpenIDConnectProvider.")
+    );
+  }
+}
+
+async function checkRoleTrust(
+  aws: AwsContext,
+  target: CiTarget,
+  trust: TrustTarget | undefined,
+  identity: Pick<CallerIdentity, "account" | "arn">,
+  where: CiCheckResult["where"],
+  deps: CiCheckDeps,
+): Promise<CheckStep> {
+  if (!trust) {
+    return {
+      id: "role-trust",
+      status: "fail",
+      detail: "no GitHub repository configured",
+      hint: "Set github.repository in triton-ops.yaml (or pass --repo) and run `triton-ops up --stage iam`.",
+    };
+  }
+  // On a runner that is already the deploy role, the trust has just been proven by STS itself.
+  const assumedHere = identity.arn.includes(`:assumed-role/${target.roleName}/`);
+  let role: delivery.RoleTrust | undefined;
+  try {
+    role = await deps.roleTrust(aws, target.roleName);
+  } catch (error) {
+    if (assumedHere) {
+      return {
+        id: "role-trust",
+        status: "pass",
+        detail: `this run assumed ${target.roleName}, so GitHub's token matched its trust`,
+      };
+    }
+    return (
+      deniedOnRunner("role-trust", error, where) ??
+      failed("role-trust", error, "The caller needs iam:GetRole on the deploy role.")
+    );
+  }
+  if (!role) {
+    return {
+      id: "role-trust",
+      status: "fail",
+      detail: `role ${target.roleName} does not exist`,
+      hint: "Set github.repository in triton-ops.yaml and run `triton-ops up --stage iam`.",
+    };
+  }
+  const match = matchTrust(role.document, trust);
+  if (match.ok) {
+    return { id: "role-trust", status: "pass", detail: `${target.roleName} trusts ${match.expectedSubject}` };
+  }
+  return {
+    id: "role-trust",
+    status: "fail",
+    detail: match.problems.map((p) => p.message).join(" "),
+    hint: trustHint(target, trust),
+    problems: match.problems.map((p) => p.code),
+  };
+}
+
+/** Pure: what to do when the trust does not fit: move the run, or move the trust through the config. */
+export function trustHint(target: CiTarget, trust: TrustTarget): string {
+  if (trust.repo !== target.repository) {
+    return `The role trusts ${target.repository ?? "another repository"}; deploy from there, or set github.repository to ${trust.repo} and run \`triton-ops up --stage iam\`.`;
+  }
+  if (trust.event === "pull_request") {
+    return "Pull requests cannot use the deploy role; give the plan workflow its own read-only role (repository variable TRITON_OPS_PLAN_ROLE_ARN).";
+  }
+  if (!trust.environment && trust.branch !== target.branch) {
+    return `Deploy from ${target.branch}, or set github.branch to ${trust.branch} and run \`triton-ops up --stage iam\`.`;
+  }
+  return "Run `triton-ops up --stage iam` to restore the trust the project declares (exactly one repository and branch or environment).";
+}
+
+const MARK: Record<CheckStatus, { text: string; color: "green" | "red" | "yellow" }> = {
+  pass: { text: "pass", color: "green" },
+  fail: { text: "FAIL", color: "red" },
+  skip: { text: "skip", color: "yellow" },
+};
+
+/** Pure formatter: one line per step, its hint under it. */
+export function formatCiCheck(result: CiCheckResult, io: Pick<Io, "style">): string {
+  const width = Math.max(...result.steps.map((s) => s.id.length));
+  const lines = [
+    `Checking the pipeline for ${result.repository ?? "(no repository)"} (${result.where === "github-actions" ? "on a GitHub Actions runner" : "local"})`,
+  ];
+  for (const step of result.steps) {
+    const mark = MARK[step.status];
+    lines.push(`${io.style[mark.color](mark.text)}  ${step.id.padEnd(width)}  ${step.detail}`);
+    if (step.hint && step.status !== "pass")
+      lines.push(`      ${" ".repeat(width)}  ${io.style.dim(`hint: ${step.hint}`)}`);
+  }
+  const failedCount = result.steps.filter((s) => s.status === "fail").length;
+  lines.push(failedCount === 0 ? "All checks passed." : `${failedCount} check(s) failed.`);
+  return lines.join("\n");
+}

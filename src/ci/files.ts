@@ -1,0 +1,82 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { TEMPLATES_ROOT } from "../paths.js";
+
+/** Triton release the Dockerfile starts from unless the build passes another TRITON_VERSION. */
+export const DEFAULT_TRITON_VERSION = "24.08";
+
+/** Template (under templates/) -> where `ci init` writes it in the repository. */
+export const CI_FILES: ReadonlyArray<{ template: string; target: string }> = [
+  { template: "github/deploy.yaml", target: ".github/workflows/deploy.yml" },
+  { template: "github/plan.yaml", target: ".github/workflows/plan.yml" },
+  { template: "docker/Dockerfile", target: "Dockerfile" },
+  { template: "docker/dockerignore", target: ".dockerignore" },
+  { template: "sample-model/models/identity/config.pbtxt", target: "models/identity/config.pbtxt" },
+  { template: "sample-model/models/identity/1/model.py", target: "models/identity/1/model.py" },
+];
+
+export interface CiValues {
+  roleArn: string;
+  region: string;
+  repositoryUrl: string;
+  repositoryName: string;
+  clusterName: string;
+  /** OWNER/NAME */
+  repository: string;
+  branch: string;
+  /** triton-ops environment (dev, prod): names and config. */
+  environment: string;
+  /** GitHub deployment environment the role trusts, when it trusts one instead of a branch. */
+  githubEnvironment: string | undefined;
+  tritonOpsVersion: string;
+  tritonVersion: string;
+}
+
+const PLACEHOLDER = /__[A-Z][A-Z_]*[A-Z]__/g;
+
+/** Pure: fills `__NAME__` placeholders; a placeholder left over is a bug in the template. */
+export function fillTemplate(text: string, values: Readonly<Record<string, string>>, name: string): string {
+  const out = text.replace(PLACEHOLDER, (token) => {
+    const key = token.slice(2, -2);
+    const value = values[key];
+    if (value === undefined) throw new Error(`template ${name}: no value for ${token}`);
+    return value;
+  });
+  return out;
+}
+
+export function placeholderValues(v: CiValues): Record<string, string> {
+  return {
+    ROLE_ARN: v.roleArn,
+    REGION: v.region,
+    REPOSITORY_URL: v.repositoryUrl,
+    REPOSITORY_NAME: v.repositoryName,
+    CLUSTER_NAME: v.clusterName,
+    REPOSITORY: v.repository,
+    BRANCH: v.branch,
+    ENVIRONMENT: v.environment,
+    // The role's sub names the environment, so the job must run in it to get a token that matches.
+    JOB_ENVIRONMENT: v.githubEnvironment
+      ? `environment: ${v.githubEnvironment}`
+      : `# No GitHub environment: the deploy role trusts pushes to ${v.branch}.`,
+    TRITON_OPS_VERSION: v.tritonOpsVersion,
+    TRITON_VERSION: v.tritonVersion,
+  };
+}
+
+export interface CiFile {
+  /** Relative to the repository root. */
+  path: string;
+  content: string;
+}
+
+/** Every file `ci init` writes, filled in; reads the packaged templates. */
+export async function renderCiFiles(values: CiValues, root = TEMPLATES_ROOT): Promise<CiFile[]> {
+  const map = placeholderValues(values);
+  return Promise.all(
+    CI_FILES.map(async ({ template, target }) => ({
+      path: target,
+      content: fillTemplate(await readFile(path.join(root, template), "utf8"), map, template),
+    })),
+  );
+}

@@ -1,0 +1,70 @@
+import type { Config } from "../config/schema.js";
+import { UserError } from "../errors.js";
+import { outputOf, type ProjectOutputs } from "../stages.js";
+
+/** What the pipeline deploys to, from the applied stacks' outputs with the naming module's names as fallback. */
+export interface CiTarget {
+  region: string;
+  environment: string;
+  /** OWNER/NAME the deploy role trusts (from its `sub`), else the configured github.repository. */
+  repository: string | undefined;
+  branch: string;
+  githubEnvironment: string | undefined;
+  /** Undefined while the iam stack has no GitHub role. */
+  roleArn: string | undefined;
+  roleName: string;
+  providerArn: string | undefined;
+  /** The exact `sub` the role trusts, from the iam stack. */
+  subject: string | undefined;
+  repositoryUrl: string | undefined;
+  repositoryName: string;
+  clusterName: string;
+  /** Which stacks have outputs (were applied). */
+  applied: { iam: boolean; ecr: boolean; eks: boolean };
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** OWNER/NAME out of a GitHub `sub` claim such as repo:acme/models:ref:refs/heads/main. */
+export function repositoryOfSubject(subject: string | undefined): string | undefined {
+  return subject ? /^repo:([^:]+):/.exec(subject)?.[1] : undefined;
+}
+
+/** Pure: config + outputs into the pipeline's target. Names mirror terraform/modules/naming. */
+export function ciTargetFrom(config: Readonly<Config>, outputs: ProjectOutputs): CiTarget {
+  const base = `${config.name}-${config.environment}`;
+  const subject = str(outputOf(outputs, "iam", "github_subject"));
+  return {
+    region: config.region,
+    environment: config.environment,
+    repository: repositoryOfSubject(subject) ?? config.github.repository,
+    branch: config.github.branch,
+    githubEnvironment: config.github.environment || undefined,
+    roleArn: str(outputOf(outputs, "iam", "github_actions_role_arn")),
+    roleName: str(outputOf(outputs, "iam", "github_actions_role_name")) ?? `${base}-github-actions-oidc-role`,
+    providerArn: str(outputOf(outputs, "iam", "github_oidc_provider_arn")),
+    subject,
+    repositoryUrl: str(outputOf(outputs, "ecr", "repository_url")),
+    repositoryName: str(outputOf(outputs, "ecr", "repository_name")) ?? `${base}-triton`,
+    clusterName: str(outputOf(outputs, "eks", "cluster_name")) ?? base,
+    applied: {
+      iam: outputs.iam !== undefined,
+      ecr: outputs.ecr !== undefined,
+      eks: outputs.eks !== undefined,
+    },
+  };
+}
+
+const REPO_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** --repo as GitHub spells repositories: OWNER/NAME, no wildcards. */
+export function validateRepoName(repo: string | undefined): void {
+  if (repo !== undefined && !REPO_PATTERN.test(repo)) {
+    throw new UserError(`--repo ${JSON.stringify(repo)} is not a GitHub repository name.`, {
+      code: "ci.invalid-repo",
+      suggestion: "Give it as OWNER/NAME, e.g. --repo acme/models.",
+    });
+  }
+}
