@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadScenario, type ScenarioObjects } from "../../test/support/doctor-scenarios.js";
 import type { DoctorAws } from "../aws/doctor-facts.js";
-import { ExternalError } from "../errors.js";
+import { ExternalError, UserError } from "../errors.js";
 import type { KubeClient } from "../k8s/types.js";
 import { collectSnapshot } from "./collect.js";
 import { formatFindings } from "./format.js";
@@ -143,6 +143,27 @@ describe("collectSnapshot", () => {
     ]);
     const findings = runRules(snapshot);
     expect(findings.map((f) => f.code)).toEqual(["k8s.unreachable"]);
+  });
+});
+
+describe("a kubeconfig problem", () => {
+  it("is one finding that says there is no usable kubeconfig, with the command that writes one", async () => {
+    const snapshot = await collectSnapshot({
+      connectKube: async () => {
+        throw new UserError("No kubeconfig found (/home/u/.kube/config).", {
+          code: "kube.config-missing",
+          suggestion: "Write one with `triton-ops kubeconfig --write`, or pass --kubeconfig FILE.",
+        });
+      },
+      aws: fakeAws([]),
+      region: "us-east-1",
+      project,
+    });
+    const [finding, ...rest] = runRules(snapshot);
+    expect(rest).toEqual([]);
+    expect(finding?.code).toBe("k8s.unreachable");
+    expect(finding?.cause).toMatch(/^There is no usable kubeconfig .* Write one with/);
+    expect(finding?.fix[0]).toBe("triton-ops kubeconfig --write");
   });
 });
 

@@ -159,14 +159,15 @@ async function collectKube(deps: CollectDeps): Promise<KubeSnapshot | { unreacha
     };
   } catch (error) {
     // One finding for the whole API, whichever call failed first: no cascade of per-object errors.
-    const code =
-      error instanceof TritonOpsError && error.code.startsWith("k8s.") ? error.code : "k8s.unreachable";
+    const own = error instanceof TritonOpsError ? error.code : undefined;
+    const code = own?.startsWith("k8s.") ? own : "k8s.unreachable";
     const known = ["k8s.unreachable", "k8s.tls", "k8s.unauthorized", "k8s.forbidden"];
     return {
       unreachable: {
         code: known.includes(code) ? code : "k8s.error",
         server: client?.server ?? "",
         message: messageOf(error),
+        ...(own && !own.startsWith("k8s.") ? { origin: own } : {}),
         ...(error instanceof TritonOpsError && error.suggestion ? { suggestion: error.suggestion } : {}),
       },
     };

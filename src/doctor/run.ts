@@ -60,7 +60,8 @@ export async function runDoctor(
     },
     projectSubnets: outputOf<string[]>(outputs, "vpc", "private_subnet_ids") ?? [],
   });
-  for (const note of aws.notes) deps.io.debug(note);
+  // Facts AWS could not give are named, so a silent gap (no credentials) is never read as "all fine".
+  for (const note of aws.notes) deps.io.warn(note);
   let findings = runRules(snapshot, {
     ...(options.namespace ? { namespace: options.namespace } : {}),
     ...(options.sinceMs ? { sinceMs: options.sinceMs } : {}),

@@ -25,7 +25,9 @@ export interface KubeUnreachable {
   code: string;
   server: string;
   message: string;
-  /** The error's own suggestion, shown first among the fixes. */
+  /** The error's own code when it is not a k8s.* one (kube.sandbox, kubeconfig problems). */
+  origin?: string;
+  /** The error's own suggestion, in words. */
   suggestion?: string;
 }
 

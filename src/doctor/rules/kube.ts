@@ -17,8 +17,13 @@ const CAUSES: Record<string, string> = {
 export function kubeAccessRule(ctx: RuleContext): Finding[] {
   const k = ctx.snapshot.kubernetes;
   if (!isUnreachable(k)) return [];
-  const { code, server, message, suggestion } = k.unreachable;
-  const sandbox = /sandbox/i.test(message);
+  const { code, server, message, origin, suggestion } = k.unreachable;
+  const sandbox = origin === "kube.sandbox" || /sandbox's EKS endpoint/.test(message);
+  const cause = sandbox
+    ? "The sandbox emulates AWS only; its EKS endpoint is not a Kubernetes API. The AWS and Terraform checks still ran."
+    : origin
+      ? "There is no usable kubeconfig (no file, or its context or cluster is missing), so the API was never asked."
+      : (CAUSES[code] ?? "The Kubernetes API answered with an error.");
   return [
     {
       code,
@@ -26,16 +31,14 @@ export function kubeAccessRule(ctx: RuleContext): Finding[] {
       resource: `Cluster/${ctx.clusterName}`,
       summary: `The Kubernetes API${server ? ` at ${server}` : ""} could not be read; node and pod checks were skipped.`,
       evidence: [message],
-      cause: sandbox
-        ? "The sandbox emulates AWS only; its EKS endpoint is not a Kubernetes API. The AWS and Terraform checks still ran."
-        : (CAUSES[code] ?? "The Kubernetes API answered with an error."),
+      cause: suggestion && !sandbox ? `${cause} ${suggestion}` : cause,
       fix: sandbox
         ? [
             "triton-ops doctor --kubeconfig ~/.kube/config --context CONTEXT  # to check a reachable cluster",
             "triton-ops doctor --preflight  # what up needs, which the sandbox can answer",
           ]
         : [
-            ...(suggestion ? [suggestion] : []),
+            ...(origin ? ["triton-ops kubeconfig --write"] : []),
             `aws eks update-kubeconfig --name ${ctx.clusterName} --region ${ctx.region}`,
             "kubectl cluster-info",
             `aws eks describe-cluster --name ${ctx.clusterName} --region ${ctx.region} --query 'cluster.[status,endpoint,resourcesVpcConfig.endpointPublicAccess]'`,
