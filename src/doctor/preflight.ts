@@ -127,7 +127,9 @@ export async function runPreflight(rt: Runtime, options: { tf?: TerraformRunner 
         },
   );
 
-  const states = await readAllStates(rt).catch(() => ({}) as Awaited<ReturnType<typeof readAllStates>>);
+  const states = await readAllStates(rt, options.tf).catch(
+    () => ({}) as Awaited<ReturnType<typeof readAllStates>>,
+  );
   const vpcApplied = states.vpc !== undefined;
   const appliedZones = states.vpc?.outputs.availability_zones as string[] | undefined;
 

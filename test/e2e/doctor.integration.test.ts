@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { access, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { type KubeObject, type KubeStandin, startKubeStandin } from "../support/
 import { type Moto, startTestMoto } from "../support/moto.js";
 import { makeProject } from "../support/project.js";
 import { runCli } from "../support/run-cli.js";
+import { providerMirror } from "../support/terraform.js";
 
 // doctor through the whole CLI: the HTTPS Kubernetes stand-in via the real client library, AWS facts
 // from moto, Terraform state from a project directory.
@@ -193,6 +194,22 @@ describe("doctor on a project whose cluster was deleted by hand", () => {
       "triton-ops import --stage ecr",
     );
   });
+});
+
+describe("up runs the preflight first", () => {
+  it("stops before any Terraform work when a check fails: the account guard and a name collision", async () => {
+    const cwd = await makeProject({
+      config: { name: "triton", environment: "dev", allowedAccountIds: ["111111111111"] },
+    });
+    const run = await runCli("up --stage ecr --yes", {
+      cwd,
+      env: { ...moto.env, TRITON_OPS_PROVIDER_MIRROR: providerMirror() },
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain("Preflight failed: aws.account, names.collisions. Nothing was changed.");
+    expect(run.stderr).toContain("triton-ops import --stage ecr");
+    await expect(access(path.join(cwd, ".triton-ops", "dev", "state", "ecr.tfstate"))).rejects.toThrow();
+  }, 60_000);
 });
 
 describe("doctor on the sandbox, as a new user would run it", () => {
