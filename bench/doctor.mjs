@@ -44,7 +44,7 @@ function withFaults(objects) {
   return objects;
 }
 
-export async function run({ repetitions = 5 } = {}) {
+export async function run({ repetitions = 7 } = {}) {
   const { startKubeStandin } = await importTestSupport("kube-standin");
   const { largeCluster } = await importTestSupport("kube-fixtures", ["kube-standin"]);
   const objects = withFaults(largeCluster({ nodes: 1000, pods: 10000, events: 20000 }));
