@@ -28,6 +28,16 @@ export function notReadyRule(ctx: RuleContext): Finding[] {
     const kind = classifyNotReady(ready.status, ready.reason, ready.message);
     const instance = instanceIdOf(node);
     const evidence = [conditionLine(ready), ...ctx.events("Node", undefined, name).slice(-3).map(eventLine)];
+    // What the node takes down with it: the workloads (not its own DaemonSet pods) scheduled there.
+    const stranded = (ctx.podsByNode.get(name) ?? []).filter(
+      (p) => !(p.metadata?.ownerReferences ?? []).some((o) => o.kind === "DaemonSet"),
+    );
+    if (stranded.length > 0) {
+      const names = stranded.slice(0, 5).map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
+      evidence.push(
+        `pods on this node: ${names.join(", ")}${stranded.length > 5 ? `, and ${stranded.length - 5} more` : ""}`,
+      );
+    }
     const ssm = ssmFix(instance, ctx.region);
     if (kind === "kubelet") {
       findings.push({
