@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { ciCommand } from "./ci.js";
 import { cleanupCommand } from "./cleanup.js";
+import { doctorCommand } from "./doctor.js";
 import { downCommand } from "./down.js";
 import { imageCommand } from "./image.js";
 import { importCommand } from "./import.js";
@@ -24,6 +25,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   upCommand,
   statusCommand,
   verifyCommand,
+  doctorCommand,
   downCommand,
   importCommand,
   orphanScanCommand,

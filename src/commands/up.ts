@@ -1,5 +1,7 @@
 import { Command } from "commander";
 import type { CliContext } from "../context.js";
+import type { Runtime } from "../runtime.js";
+import type { TerraformRunner } from "../terraform/runner.js";
 import { createIo, globalOptions, setExitCode } from "./shared.js";
 
 interface UpFlags {
@@ -54,8 +56,39 @@ export function upCommand(ctx: CliContext): Command {
         ...(flags.force ? { force: true } : {}),
         ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
         ...(flags.context ? { context: flags.context } : {}),
+        ...(flags.skipPreflight ? {} : { preflight: (tf) => preflightBeforeUp(rt, tf) }),
       });
       io.result(result, () => formatOutcomes(result.stages, io));
       setExitCode(command, exitCodeFor(result.stages));
     });
+}
+
+/** `doctor --preflight` before the first stage: warnings are shown, a failed check stops `up`. */
+async function preflightBeforeUp(rt: Runtime, tf: TerraformRunner): Promise<void> {
+  const [{ runPreflight, formatPreflight }, { AbortError }] = await Promise.all([
+    import("../doctor/preflight.js"),
+    import("../errors.js"),
+  ]);
+  const progress = rt.io.progress("preflight");
+  progress.update("checking tools, credentials, quotas and names");
+  const result = await runPreflight(rt, { tf });
+  const failed = result.checks.filter((c) => c.status === "fail");
+  const warned = result.checks.filter((c) => c.status === "warn");
+  progress.done(
+    `preflight: ${result.checks.length - failed.length - warned.length} passed, ${warned.length} warning(s), ${failed.length} failed`,
+    failed.length > 0 ? "fail" : "success",
+  );
+  if (failed.length > 0 || warned.length > 0) {
+    const shown = { checks: [...failed, ...warned] };
+    const text = formatPreflight(shown, rt.io.style).split("\n").slice(0, -1).join("\n");
+    if (failed.length > 0) rt.io.error(text);
+    else rt.io.warn(text);
+  }
+  if (failed.length > 0) {
+    throw new AbortError(`Preflight failed: ${failed.map((c) => c.id).join(", ")}. Nothing was changed.`, {
+      code: "preflight.failed",
+      suggestion:
+        "Fix the failed checks above (see `triton-ops doctor --preflight`), or pass --skip-preflight.",
+    });
+  }
 }
