@@ -547,12 +547,21 @@ export async function describeRepository(aws: AwsContext, name: string): Promise
 
 /** Every image (batch-deleted), then the repository; a missing repository is success. */
 export async function deleteRepository(aws: AwsContext, name: string): Promise<number> {
-  const deleted = await deleteAllImages(aws, name);
   const sdk = awsSdk.ecr();
   const ecr = new sdk.ECRClient(awsClientConfig(aws, "ECR"));
+  let deleted = 0;
   try {
-    await ignoreGone(ecr.send(new sdk.DeleteRepositoryCommand({ repositoryName: name })));
-    return deleted;
+    // An image pushed meanwhile (a CI run), or a delete the registry has not caught up with, leaves the
+    // repository not empty: empty it again, a few times, rather than fail the teardown.
+    for (let attempt = 1; ; attempt++) {
+      deleted += await deleteAllImages(aws, name);
+      try {
+        await ignoreGone(ecr.send(new sdk.DeleteRepositoryCommand({ repositoryName: name })));
+        return deleted;
+      } catch (error) {
+        if ((error as { name?: string }).name !== "RepositoryNotEmptyException" || attempt >= 3) throw error;
+      }
+    }
   } finally {
     ecr.destroy();
   }
