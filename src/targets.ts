@@ -129,6 +129,11 @@ export async function resolveTarget(
   };
   const { loadKubeConfig } = await import("./k8s/connect.js");
   const { createKubeClient } = await import("./k8s/client.js");
+  // A kubeconfig or context named on the command line that does not exist is bad input (exit 2, before
+  // anything runs), not a failed check: the user asked for something that is not there.
+  if (flags.kubeconfig || flags.context) {
+    loadKubeConfig({ ...kubeBase, ...(flags.context ? { context: flags.context } : {}) });
+  }
 
   if (loaded.file !== undefined || g.sandbox) {
     const { createRuntime } = await import("./runtime.js");

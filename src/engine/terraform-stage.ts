@@ -25,8 +25,14 @@ export interface StagePlan {
   logFile: string;
 }
 
-/** Waits this long for a state lock held by another run before giving up. */
-const LOCK_TIMEOUT = "-lock-timeout=60s";
+/**
+ * Waits this long for a state lock held by another run before giving up (TRITON_OPS_LOCK_TIMEOUT_SECONDS,
+ * default 60): long enough for a teammate's short run to finish, short enough to say so.
+ */
+function lockTimeout(rt: Runtime): string {
+  const seconds = Number(rt.env.TRITON_OPS_LOCK_TIMEOUT_SECONDS ?? "60");
+  return `-lock-timeout=${Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds) : 60}s`;
+}
 
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|connect: network is unreachable/i;
 
@@ -87,7 +93,7 @@ export async function planStage(
   const diagnostics: TerraformDiagnostic[] = [];
   let refreshed = 0;
   const progressState = newProgress(0);
-  const args = ["plan", "-input=false", "-detailed-exitcode", "-out=tfplan", "-json", LOCK_TIMEOUT];
+  const args = ["plan", "-input=false", "-detailed-exitcode", "-out=tfplan", "-json", lockTimeout(rt)];
   if (options.destroy) args.push("-destroy");
   const result = await tf.run(args, {
     cwd: dir,
@@ -137,7 +143,7 @@ export async function applyStagePlan(
     1000,
   );
   try {
-    const result = await tf.run(["apply", "-input=false", "-json", LOCK_TIMEOUT, "tfplan"], {
+    const result = await tf.run(["apply", "-input=false", "-json", lockTimeout(rt), "tfplan"], {
       cwd: plan.dir,
       logFile: plan.logFile,
       onJson: (message) => {
@@ -166,7 +172,7 @@ export async function applyStagePlan(
  */
 export async function forgetVanished(rt: Runtime, tf: TerraformRunner, plan: StagePlan): Promise<void> {
   const result = await tf.run(
-    ["apply", "-refresh-only", "-auto-approve", "-input=false", "-json", LOCK_TIMEOUT],
+    ["apply", "-refresh-only", "-auto-approve", "-input=false", "-json", lockTimeout(rt)],
     {
       cwd: plan.dir,
       logFile: plan.logFile,

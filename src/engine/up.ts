@@ -66,13 +66,14 @@ export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> 
   assertNeedsApplied(options.stages, outputs);
   const needsTerraform = options.stages.some(isTerraformStage);
   const tf = needsTerraform ? await createTerraformRunner(rt) : undefined;
-  if (tf) await syncStacks(rt.envDir);
   if (rt.config.sandbox && options.stages.includes("eks")) {
     io.info(
       "Sandbox: EKS access entries and managed add-ons are off (the emulator does not implement those APIs).",
     );
   }
+  // Preflight first: a refused account or a missing prerequisite leaves the work dir as it was.
   if (options.preflight && tf) await options.preflight(tf);
+  if (tf) await syncStacks(rt.envDir);
   const ask = createMutex();
 
   const execute = async (stage: StageName): Promise<StageOutcome> => {

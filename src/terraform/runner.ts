@@ -40,6 +40,8 @@ export interface TerraformRunnerOptions {
   notice?: (message: string) => void;
   /** How long a first Ctrl-C waits for resource calls in flight before Terraform is told to stop. */
   settleMs?: number;
+  /** Runs once, before the first Terraform command (writes generated files only when they are used). */
+  setup?: () => Promise<void>;
 }
 
 /**
@@ -85,6 +87,7 @@ export class TerraformRunner {
   private readonly debug: (message: string) => void;
   private readonly notice: (message: string) => void;
   private readonly settleMs: number;
+  private setup: (() => Promise<void>) | undefined;
 
   constructor(options: TerraformRunnerOptions) {
     this.binary = options.binary;
@@ -98,6 +101,7 @@ export class TerraformRunner {
     this.debug = options.debug ?? (() => {});
     this.notice = options.notice ?? (() => {});
     this.settleMs = options.settleMs ?? 30_000;
+    this.setup = options.setup;
   }
 
   /** Checks the binary exists and is new enough; cached for the process. */
@@ -153,6 +157,11 @@ export class TerraformRunner {
    */
   async run(args: string[], options: RunOptions): Promise<RunResult> {
     await this.ensureVersion();
+    if (this.setup) {
+      const setup = this.setup;
+      this.setup = undefined;
+      await setup();
+    }
     const { execa } = await import("execa");
     this.debug(`terraform ${args.join(" ")}  (in ${options.cwd})`);
     let log: WriteStream | undefined;
@@ -288,7 +297,8 @@ function terraformFailure(args: string[], stderr: string, logFile: string | unde
  * The CLI config that makes Terraform install providers from an air-gapped mirror directory
  * (a filesystem_mirror), written into the work dir; TF_PLUGIN_CACHE_DIR is honoured by Terraform itself.
  */
-export async function writeMirrorCliConfig(mirror: string, workRoot: string): Promise<string> {
+/** The mirror CLI config's path and text; checks the mirror holds the aws provider, writes nothing. */
+export function mirrorCliConfig(mirror: string, workRoot: string): { file: string; text: string } {
   const resolved = path.resolve(mirror);
   if (!existsSync(path.join(resolved, "registry.terraform.io", "hashicorp", "aws"))) {
     throw new UserError(`Provider mirror ${resolved} does not hold registry.terraform.io/hashicorp/aws.`, {
@@ -297,7 +307,6 @@ export async function writeMirrorCliConfig(mirror: string, workRoot: string): Pr
         "Point terraform.providerMirror (or TRITON_OPS_PROVIDER_MIRROR) at a directory made by `terraform providers mirror`.",
     });
   }
-  const file = path.join(workRoot, "terraform.rc");
   const text = [
     "# Written by triton-ops: providers come from the offline mirror only.",
     "provider_installation {",
@@ -311,6 +320,11 @@ export async function writeMirrorCliConfig(mirror: string, workRoot: string): Pr
     "}",
     "",
   ].join("\n");
+  return { file: path.join(workRoot, "terraform.rc"), text };
+}
+
+export async function writeMirrorCliConfig(mirror: string, workRoot: string): Promise<string> {
+  const { file, text } = mirrorCliConfig(mirror, workRoot);
   await writeFileAtomic(file, text);
   return file;
 }

@@ -6,7 +6,7 @@ import { isErrno, writeFileAtomic } from "../fs-util.js";
 import { TERRAFORM_ROOT } from "../paths.js";
 import type { Runtime } from "../runtime.js";
 import type { TerraformStage } from "../stages.js";
-import { TerraformRunner, writeMirrorCliConfig } from "./runner.js";
+import { mirrorCliConfig, TerraformRunner } from "./runner.js";
 
 /**
  * Each environment gets its own copy of the bundled stacks under <envDir>/terraform, so the package
@@ -89,10 +89,15 @@ export async function createTerraformRunner(rt: Runtime): Promise<TerraformRunne
   // Checked before anything is written: a missing or old Terraform must leave the work dir untouched.
   await new TerraformRunner({ binary, env: rt.env }).ensureVersion();
   const env: NodeJS.ProcessEnv = { ...rt.env };
+  let setup: (() => Promise<void>) | undefined;
   if (rt.config.terraform.providerMirror) {
-    env.TF_CLI_CONFIG_FILE = await writeMirrorCliConfig(rt.config.terraform.providerMirror, rt.workRoot);
+    // Checked now, written when Terraform first runs: a preflight that refuses changes nothing.
+    const { file, text } = mirrorCliConfig(rt.config.terraform.providerMirror, rt.workRoot);
+    env.TF_CLI_CONFIG_FILE = file;
+    setup = () => writeFileAtomic(file, text);
   }
   return new TerraformRunner({
+    ...(setup ? { setup } : {}),
     binary,
     env,
     interrupts: rt.ctx.interrupts,
