@@ -4,7 +4,7 @@ import type { Runtime } from "../runtime.js";
 import { isTerraformStage, type ProjectOutputs, type TerraformStage } from "../stages.js";
 import { type ChangeKind, operationCount, type PlannedChange } from "../terraform/plan.js";
 import { formatElapsed } from "../terraform/progress.js";
-import { readAllStates } from "../terraform/state.js";
+import { outputsOf, readAllStates } from "../terraform/state.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
 import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
 import { dependentsLeft } from "./schedule.js";
@@ -56,10 +56,7 @@ const MARK: Partial<Record<ChangeKind, string>> = { delete: "-", replace: "-/+",
 export async function runDown(rt: Runtime, options: DownOptions): Promise<{ stages: StageOutcome[] }> {
   const { io } = rt;
   const states = await readAllStates(rt);
-  const outputs: ProjectOutputs = {};
-  for (const [stage, state] of Object.entries(states)) {
-    if (Object.keys(state.outputs).length > 0) outputs[stage as TerraformStage] = state.outputs;
-  }
+  const outputs = outputsOf(states);
   // Applied means the state holds something: a destroy cut short can leave resources without outputs.
   const applied = new Set<StageName>(Object.keys(states) as StageName[]);
   const left = dependentsLeft(options.stages, applied).filter((d) => isTerraformStage(d.stage));

@@ -142,7 +142,11 @@ export async function readAllStates(
 }
 
 export async function readAllOutputs(rt: Runtime): Promise<ProjectOutputs> {
-  const states = await readAllStates(rt);
+  return outputsOf(await readAllStates(rt));
+}
+
+/** Pure: the outputs of the stacks whose state has any. */
+export function outputsOf(states: Partial<Record<TerraformStage, StackState>>): ProjectOutputs {
   const outputs: ProjectOutputs = {};
   for (const stage of TERRAFORM_STAGES) {
     const state = states[stage];
