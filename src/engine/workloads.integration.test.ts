@@ -1,22 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { node } from "../../test/support/kube-fixtures.js";
 import { type KubeStandin, startKubeStandin } from "../../test/support/kube-standin.js";
-import { makeProject } from "../../test/support/project.js";
+import { makeProject, WORKLOAD_OUTPUTS as outputs } from "../../test/support/project.js";
 import { runCli } from "../../test/support/run-cli.js";
 
-const outputs = {
-  ecr: {
-    repository_url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-dev-triton",
-    model_bucket_name: "acme-dev-models",
-  },
-  eks: {
-    cluster_name: "acme-dev",
-    cluster_endpoint: "https://x",
-    cluster_certificate_authority_data: "Q0E=",
-    triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-triton-irsa",
-  },
-  "gpu-nodes": { gpu_node_group_name: "acme-dev-gpu", system_node_group_name: "acme-dev-system" },
-};
 const env = { PATH: process.env.PATH, HOME: "/nonexistent", TRITON_OPS_GPU_WAIT_SECONDS: "0" };
 
 let standin: KubeStandin;

@@ -1,14 +1,15 @@
 import { spawn } from "node:child_process";
-import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { snapshotTree } from "../support/files.js";
 import { node } from "../support/kube-fixtures.js";
 import { type KubeStandin, startKubeStandin } from "../support/kube-standin.js";
 import { type Moto, startTestMoto } from "../support/moto.js";
-import { makeProject } from "../support/project.js";
+import { makeProject, WORKLOAD_OUTPUTS as outputs } from "../support/project.js";
 import { type CliRun, runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
 
@@ -16,6 +17,9 @@ import { providerMirror } from "../support/terraform.js";
  * Bad input from the outside world (credentials, accounts, kubeconfigs, API servers, Terraform, a held
  * state lock): one line plus at most a hint, the documented exit code, no stack trace, nothing changed.
  */
+/** A Node stack frame line: expected errors never print one. */
+const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
+
 function expectOneLine(run: CliRun, code: number, message: RegExp): void {
   expect(run.code, run.stderr).toBe(code);
   const lines = run.stderr
@@ -24,32 +28,8 @@ function expectOneLine(run: CliRun, code: number, message: RegExp): void {
     .filter((l) => l.startsWith("Error:"));
   expect(lines, run.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(message);
-  expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(run.stderr).not.toMatch(STACK_TRACE);
 }
-
-async function snapshot(dir: string): Promise<string> {
-  const parts: string[] = [];
-  for (const entry of (await readdir(dir, { recursive: true })).sort()) {
-    const full = path.join(dir, entry);
-    const info = await stat(full);
-    parts.push(`${entry}:${info.isFile() ? await readFile(full, "utf8") : "dir"}`);
-  }
-  return parts.join("\n");
-}
-
-const outputs = {
-  ecr: {
-    repository_url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-dev-triton",
-    model_bucket_name: "b",
-  },
-  eks: {
-    cluster_name: "acme-dev",
-    cluster_endpoint: "https://x",
-    cluster_certificate_authority_data: "Q0E=",
-    triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-triton-irsa",
-  },
-  "gpu-nodes": { gpu_node_group_name: "acme-dev-gpu" },
-};
 
 /** An AWS endpoint that answers every call as STS does for an expired session token. */
 async function expiredTokenEndpoint(): Promise<http.Server> {
@@ -85,7 +65,7 @@ describe("bad input from outside: one line, its exit code, nothing changed", () 
 
   it("no AWS credentials", async () => {
     const cwd = await makeProject();
-    const before = await snapshot(cwd);
+    const before = await snapshotTree(cwd);
     const run = await runCli("orphan-scan", {
       cwd,
       env: {
@@ -99,31 +79,31 @@ describe("bad input from outside: one line, its exit code, nothing changed", () 
       },
     });
     expectOneLine(run, 2, /No AWS credentials found/);
-    expect(await snapshot(cwd)).toBe(before);
+    expect(await snapshotTree(cwd)).toBe(before);
   });
 
   it("expired credentials (ExpiredToken)", async () => {
     const cwd = await makeProject();
-    const before = await snapshot(cwd);
+    const before = await snapshotTree(cwd);
     const address = expired.address() as AddressInfo;
     const run = await runCli("orphan-scan", {
       cwd,
       env: { ...env(), AWS_ENDPOINT_URL: `http://127.0.0.1:${address.port}` },
     });
     expectOneLine(run, 2, /AWS credentials have expired \(ExpiredToken\)/);
-    expect(await snapshot(cwd)).toBe(before);
+    expect(await snapshotTree(cwd)).toBe(before);
   });
 
   it("the wrong account", async () => {
     const cwd = await makeProject({ config: { allowedAccountIds: ["111111111111"] } });
-    const before = await snapshot(cwd);
+    const before = await snapshotTree(cwd);
     const run = await runCli("up --stage vpc --yes", { cwd, env: env() });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/123456789012/);
     expect(run.stderr).toMatch(/allowedAccountIds/);
-    expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
     // Refused before Terraform ran: no working copy, no state.
-    expect(await snapshot(cwd)).toBe(before);
+    expect(await snapshotTree(cwd)).toBe(before);
   });
 
   it("kubeconfig missing", async () => {
@@ -137,7 +117,7 @@ describe("bad input from outside: one line, its exit code, nothing changed", () 
     );
     expect(run.code, run.stderr).toBe(2);
     expect(run.stdout + run.stderr).toMatch(/nope/);
-    expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
   });
 
   it("context missing", async () => {
@@ -165,7 +145,7 @@ describe("bad input from outside: one line, its exit code, nothing changed", () 
     const run = await workloadsAgainst(kubeconfig);
     expect(run.code, run.stderr).toBe(3);
     expect(run.stdout + run.stderr).toMatch(/127\.0\.0\.1:1/);
-    expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
   });
 
   it("TLS failure (a CA that did not sign the server)", async () => {
@@ -175,7 +155,7 @@ describe("bad input from outside: one line, its exit code, nothing changed", () 
       const run = await workloadsAgainst(kubeconfig);
       expect(run.code, run.stderr).toBe(3);
       expect(run.stdout + run.stderr).toMatch(/certificate|TLS/i);
-      expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      expect(run.stderr).not.toMatch(STACK_TRACE);
     } finally {
       await other.stop();
     }
@@ -199,7 +179,7 @@ describe("bad input from outside: one line, its exit code, nothing changed", () 
         );
         expect(run.code, run.stderr).toBe(3);
         expect(run.stdout + run.stderr).toMatch(text);
-        expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+        expect(run.stderr).not.toMatch(STACK_TRACE);
       } finally {
         await failing.stop();
       }
@@ -226,7 +206,7 @@ describe("bad input from outside: one line, its exit code, nothing changed", () 
     const run = await runCli("plan --stage iam", { cwd, env: env() });
     expect(run.code, run.stderr).toBe(3);
     expect(run.stdout + run.stderr).toMatch(/terraform show -json printed something that is not JSON/);
-    expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
   });
 
   it("a state file locked by another process", async () => {
@@ -251,7 +231,7 @@ describe("bad input from outside: one line, its exit code, nothing changed", () 
       const run = await runCli("up --stage iam --yes --skip-preflight", { cwd, env: e });
       expect(run.code, run.stderr).toBe(3);
       expect(run.stdout + run.stderr).toMatch(/lock/i);
-      expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      expect(run.stderr).not.toMatch(STACK_TRACE);
       expect(await readFile(stateFile, "utf8")).toBe(stateBefore);
     } finally {
       holder.kill("SIGKILL");

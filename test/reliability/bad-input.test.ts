@@ -1,7 +1,8 @@
-import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { snapshotTree } from "../support/files.js";
 import { runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
 
@@ -16,17 +17,6 @@ interface Case {
   env?: NodeJS.ProcessEnv;
   code: number;
   message: RegExp;
-}
-
-async function snapshot(dir: string): Promise<string> {
-  const entries = await readdir(dir, { recursive: true });
-  const parts: string[] = [];
-  for (const entry of entries.sort()) {
-    const full = path.join(dir, entry);
-    const info = await stat(full);
-    parts.push(`${entry}:${info.isFile() ? await readFile(full, "utf8") : "dir"}`);
-  }
-  return parts.join("\n");
 }
 
 async function fakeTerraform(version: string): Promise<string> {
@@ -254,7 +244,7 @@ describe("bad input", () => {
     it(`${c.name}: one line, exit ${c.code}, nothing changed`, async () => {
       const cwd = await mkdtemp(path.join(os.tmpdir(), "bad-"));
       if (c.yaml !== undefined) await writeFile(path.join(cwd, "triton-ops.yaml"), c.yaml);
-      const before = await snapshot(cwd);
+      const before = await snapshotTree(cwd);
       const run = await runCli(c.args, { cwd, env: { ...base, ...c.env } });
       expect(run.code, run.stderr).toBe(c.code);
       const lines = run.stderr.trim().split("\n");
@@ -262,7 +252,7 @@ describe("bad input", () => {
       expect(lines.length, run.stderr).toBeLessThanOrEqual(2);
       expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
       expect(run.stdout).toBe("");
-      expect(await snapshot(cwd)).toBe(before);
+      expect(await snapshotTree(cwd)).toBe(before);
     });
   }
 

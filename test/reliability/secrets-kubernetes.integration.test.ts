@@ -1,36 +1,12 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { filesUnder } from "../support/files.js";
 import { node } from "../support/kube-fixtures.js";
 import { type KubeStandin, startKubeStandin } from "../support/kube-standin.js";
 import { type Moto, startTestMoto } from "../support/moto.js";
-import { makeProject } from "../support/project.js";
+import { makeProject, WORKLOAD_OUTPUTS as outputs } from "../support/project.js";
 import { runCli } from "../support/run-cli.js";
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-    else if ((await stat(full)).size < 20 * 2 ** 20) out.push(full);
-  }
-  return out;
-}
-
-const outputs = {
-  ecr: {
-    repository_name: "acme-dev-triton",
-    repository_url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-dev-triton",
-    model_bucket_name: "acme-dev-models",
-  },
-  eks: {
-    cluster_name: "acme-dev",
-    cluster_endpoint: "https://x",
-    cluster_certificate_authority_data: "Q0E=",
-    triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-triton-irsa",
-  },
-  "gpu-nodes": { gpu_node_group_name: "acme-dev-gpu", system_node_group_name: "acme-dev-system" },
-};
 
 /**
  * The Kubernetes side's secrets (the Grafana admin password, the API server's bearer token, an EKS

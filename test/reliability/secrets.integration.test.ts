@@ -1,22 +1,11 @@
-import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { filesUnder } from "../support/files.js";
 import { type Moto, startTestMoto } from "../support/moto.js";
 import { runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
-
-/** Every file under a directory, for scanning logs and generated files. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.name === ".terraform") continue; // provider binaries, not ours
-    if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-    else if ((await stat(full)).size < 20 * 2 ** 20) out.push(full);
-  }
-  return out;
-}
 
 /**
  * Secrets never printed or logged: a run against AWS (the emulator standing in, with credentials that

@@ -5,6 +5,22 @@ import { stringify } from "yaml";
 import type { ConfigInput } from "../../src/config/schema.js";
 import type { ProjectOutputs } from "../../src/stages.js";
 
+/** Stack outputs as `up` leaves them for the workloads stage and verify/doctor to read. */
+export const WORKLOAD_OUTPUTS: ProjectOutputs = {
+  ecr: {
+    repository_name: "acme-dev-triton",
+    repository_url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-dev-triton",
+    model_bucket_name: "acme-dev-models",
+  },
+  eks: {
+    cluster_name: "acme-dev",
+    cluster_endpoint: "https://x",
+    cluster_certificate_authority_data: "Q0E=",
+    triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-triton-irsa",
+  },
+  "gpu-nodes": { gpu_node_group_name: "acme-dev-gpu", system_node_group_name: "acme-dev-system" },
+};
+
 /**
  * A project directory with a triton-ops.yaml and local state files holding the given stack outputs,
  * as `up` would leave them: for commands that read the project's state without applying Terraform.
