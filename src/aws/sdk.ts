@@ -118,4 +118,9 @@ export const sdk = {
     loadWithCodeCache<typeof import("@aws-sdk/client-elastic-load-balancing-v2")>(
       "@aws-sdk/client-elastic-load-balancing-v2",
     ),
+  sts: () => loadWithCodeCache<typeof import("@aws-sdk/client-sts")>("@aws-sdk/client-sts"),
+  autoScaling: () =>
+    loadWithCodeCache<typeof import("@aws-sdk/client-auto-scaling")>("@aws-sdk/client-auto-scaling"),
+  serviceQuotas: () =>
+    loadWithCodeCache<typeof import("@aws-sdk/client-service-quotas")>("@aws-sdk/client-service-quotas"),
 };
