@@ -2,6 +2,7 @@ import type { FoundResource } from "../orphans/types.js";
 import { GLOBAL_REGION } from "../orphans/types.js";
 import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "./clients.js";
 import { describeCluster, describeNodegroup, listNodegroups } from "./eks.js";
+import { getOidcProvider } from "./iam.js";
 import { sdk as awsSdk } from "./sdk.js";
 
 /**
@@ -675,23 +676,24 @@ export async function listIam(aws: AwsContext, o: ListOptions): Promise<FoundRes
         "IAM OIDC providers",
         async () => {
           const list = await o.limit(() => iam.send(new sdk.ListOpenIDConnectProvidersCommand({})));
-          return Promise.all(
+          const found = await Promise.all(
             (list.OpenIDConnectProviderList ?? []).map(async (p) => {
               const arn = p.Arn ?? "";
-              const d = await o.limit(() =>
-                iam.send(new sdk.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
-              );
+              const d = await o.limit(() => getOidcProvider(aws, arn));
+              // Deleted between the listing and now: nothing left to report.
+              if (!d) return undefined;
               return {
                 type: "iam-oidc-provider",
                 id: arn,
                 arn,
-                name: d.Url ?? arn,
+                name: d.url || arn,
                 region,
-                tags: tagRecord(d.Tags),
-                createdAt: iso(d.CreateDate),
+                tags: d.tags,
+                createdAt: iso(d.createdAt),
               } as FoundResource;
             }),
           );
+          return found.filter((r) => r !== undefined);
         },
         o.onMissing,
       ),
