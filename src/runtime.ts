@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { AwsContext } from "./aws/clients.js";
-import { loadProjectConfig } from "./commands/shared.js";
+import { loadProjectConfig } from "./config/project.js";
 import type { Config } from "./config/schema.js";
 import type { CliContext } from "./context.js";
 import type { Io } from "./io/io.js";

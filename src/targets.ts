@@ -3,7 +3,7 @@
 // --region/--cluster flags. Checks that need the project's state skip with `projectMissing` as reason.
 import type { Command } from "commander";
 import type { AwsContext } from "./aws/clients.js";
-import { globalOptions, loadProjectConfig } from "./commands/shared.js";
+import { globalOptions, loadProjectConfig } from "./config/project.js";
 import type { Config } from "./config/schema.js";
 import type { CliContext } from "./context.js";
 import { UserError } from "./errors.js";

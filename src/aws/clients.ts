@@ -35,7 +35,7 @@ export interface AwsClientConfig {
 }
 
 /**
- * One place sets region, credentials, endpoint and retry for every SDK client (STYLE 3).
+ * The one client factory's settings: region, credentials, endpoint and retry for every SDK client.
  * Endpoints come only from the standard variables, read from the context's environment so an
  * in-process run never leaks into the real process environment.
  */
@@ -118,6 +118,75 @@ export function toAwsError(error: unknown, action: string): Error {
 
 function firstLine(text: string): string {
   return text.split("\n")[0] ?? text;
+}
+
+/**
+ * The one list of "no such resource" answers, across the services the product calls: a lookup answers
+ * "absent", a delete counts as done (idempotent teardown), a wait for deletion ends.
+ */
+const NOT_FOUND = new Set([
+  "NotFound",
+  "NoSuchEntity",
+  "NoSuchEntityException",
+  "NotFoundException",
+  "ResourceNotFoundException",
+  "RepositoryNotFoundException",
+  "ImageNotFoundException",
+  "LoadBalancerNotFound",
+  "LoadBalancerNotFoundException",
+  "AccessPointNotFound",
+  "AccessPointNotFoundException",
+  "NoSuchBucket",
+  "InvalidVpcID.NotFound",
+  "InvalidSubnetID.NotFound",
+  "InvalidInternetGatewayID.NotFound",
+  "InvalidNatGatewayID.NotFound",
+  "NatGatewayNotFound",
+  "InvalidAllocationID.NotFound",
+  "InvalidAddress.NotFound",
+  "InvalidNetworkInterfaceID.NotFound",
+  "InvalidGroup.NotFound",
+  "InvalidRouteTableID.NotFound",
+  "InvalidVolume.NotFound",
+  // Detaching an internet gateway that is no longer attached: what the detach wanted is already true.
+  "Gateway.NotAttached",
+]);
+
+/** The resource is not there (or already gone). */
+export function isNotFound(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return (name !== undefined && NOT_FOUND.has(name)) || (error as { Code?: string })?.Code === "NoSuchBucket";
+}
+
+/** undefined when the resource is not there; any other failure is thrown unchanged. */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Runs `fn` with a client and always releases its sockets afterwards. */
+export async function using<C extends { destroy(): void }, T>(
+  client: C,
+  fn: (client: C) => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The call's answer; a failure becomes one line naming `action` (toAwsError), the SDK error as its cause. */
+export async function orAwsError<T>(action: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw toAwsError(error, action);
+  }
 }
 
 /** An API the account or the emulator lacks: its answer is "unknown", never a failure. */

@@ -1,10 +1,13 @@
-import { awsErrorName } from "../errors.js";
-import { type AwsContext, awsClientConfig, toAwsError } from "./clients.js";
+import { type AwsContext, awsClientConfig, orAwsError, toAwsError } from "./clients.js";
+import { describeRepository as describeEcrRepository, describeImage } from "./ecr.js";
+import { describeCluster as describeEksCluster } from "./eks.js";
+import { getOidcProvider as getIamOidcProvider, getRole } from "./iam.js";
+import { sdk } from "./sdk.js";
 
 /**
- * The AWS calls the delivery pipeline needs (STYLE 3): the deploy role's trust, the OIDC provider,
- * ECR login and repository, the cluster. Not-found answers come back as undefined; anything else
- * is thrown as a one-line error from toAwsError.
+ * The AWS facts the delivery pipeline needs: the deploy role's trust, the OIDC provider, ECR login and
+ * repository, the cluster. Not-found answers come back as undefined; anything else is thrown as a
+ * one-line error from toAwsError.
  */
 
 export interface RoleTrust {
@@ -14,18 +17,8 @@ export interface RoleTrust {
 }
 
 export async function getRoleTrust(aws: AwsContext, roleName: string): Promise<RoleTrust | undefined> {
-  const { IAMClient, GetRoleCommand } = await import("@aws-sdk/client-iam");
-  const iam = new IAMClient(awsClientConfig(aws, "IAM"));
-  try {
-    const out = await iam.send(new GetRoleCommand({ RoleName: roleName }));
-    return { arn: out.Role?.Arn ?? "", document: out.Role?.AssumeRolePolicyDocument ?? "" };
-  } catch (error) {
-    if (awsErrorName(error) === "NoSuchEntityException" || awsErrorName(error) === "NoSuchEntity")
-      return undefined;
-    throw toAwsError(error, `read role ${roleName} (iam:GetRole)`);
-  } finally {
-    iam.destroy();
-  }
+  const role = await orAwsError(`read role ${roleName} (iam:GetRole)`, getRole(aws, roleName));
+  return role ? { arn: role.arn, document: role.trustPolicy } : undefined;
 }
 
 export interface OidcProvider {
@@ -34,18 +27,11 @@ export interface OidcProvider {
 }
 
 export async function getOidcProvider(aws: AwsContext, arn: string): Promise<OidcProvider | undefined> {
-  const { IAMClient, GetOpenIDConnectProviderCommand } = await import("@aws-sdk/client-iam");
-  const iam = new IAMClient(awsClientConfig(aws, "IAM"));
-  try {
-    const out = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
-    return { url: out.Url ?? "", clientIds: out.ClientIDList ?? [] };
-  } catch (error) {
-    if (awsErrorName(error) === "NoSuchEntityException" || awsErrorName(error) === "NoSuchEntity")
-      return undefined;
-    throw toAwsError(error, `read OIDC provider ${arn} (iam:GetOpenIDConnectProvider)`);
-  } finally {
-    iam.destroy();
-  }
+  const provider = await orAwsError(
+    `read OIDC provider ${arn} (iam:GetOpenIDConnectProvider)`,
+    getIamOidcProvider(aws, arn),
+  );
+  return provider ? { url: provider.url, clientIds: provider.clientIds } : undefined;
 }
 
 /** ECR's login answer without the token: what may be shown. */
@@ -61,7 +47,7 @@ export interface EcrCredentials extends EcrLoginInfo {
 }
 
 export async function getEcrCredentials(aws: AwsContext): Promise<EcrCredentials> {
-  const { ECRClient, GetAuthorizationTokenCommand } = await import("@aws-sdk/client-ecr");
+  const { ECRClient, GetAuthorizationTokenCommand } = sdk.ecr();
   const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
   try {
     const out = await ecr.send(new GetAuthorizationTokenCommand({}));
@@ -94,20 +80,8 @@ export interface EcrRepository {
 }
 
 export async function describeRepository(aws: AwsContext, name: string): Promise<EcrRepository | undefined> {
-  const { ECRClient, DescribeRepositoriesCommand } = await import("@aws-sdk/client-ecr");
-  const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
-  try {
-    const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-    const repo = out.repositories?.[0];
-    return repo
-      ? { uri: repo.repositoryUri ?? "", tagMutability: repo.imageTagMutability ?? "MUTABLE" }
-      : undefined;
-  } catch (error) {
-    if (awsErrorName(error) === "RepositoryNotFoundException") return undefined;
-    throw toAwsError(error, `describe ECR repository ${name}`);
-  } finally {
-    ecr.destroy();
-  }
+  const repo = await orAwsError(`describe ECR repository ${name}`, describeEcrRepository(aws, name));
+  return repo ? { uri: repo.uri, tagMutability: repo.tagMutability } : undefined;
 }
 
 /** The digest an image tag points at, or undefined when the tag is free. */
@@ -116,17 +90,11 @@ export async function imageTagDigest(
   repositoryName: string,
   tag: string,
 ): Promise<string | undefined> {
-  const { ECRClient, DescribeImagesCommand } = await import("@aws-sdk/client-ecr");
-  const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
-  try {
-    const out = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag: tag }] }));
-    return out.imageDetails?.[0]?.imageDigest ?? "";
-  } catch (error) {
-    if (awsErrorName(error) === "ImageNotFoundException") return undefined;
-    throw toAwsError(error, `look up tag ${tag} in ${repositoryName}`);
-  } finally {
-    ecr.destroy();
-  }
+  const image = await orAwsError(
+    `look up tag ${tag} in ${repositoryName}`,
+    describeImage(aws, repositoryName, { tag }),
+  );
+  return image?.digest;
 }
 
 export interface ClusterInfo {
@@ -136,16 +104,6 @@ export interface ClusterInfo {
 }
 
 export async function describeCluster(aws: AwsContext, name: string): Promise<ClusterInfo | undefined> {
-  const { EKSClient, DescribeClusterCommand } = await import("@aws-sdk/client-eks");
-  const eks = new EKSClient(awsClientConfig(aws, "EKS"));
-  try {
-    const out = await eks.send(new DescribeClusterCommand({ name }));
-    const c = out.cluster;
-    return { status: c?.status ?? "UNKNOWN", version: c?.version ?? "", endpoint: c?.endpoint ?? "" };
-  } catch (error) {
-    if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
-    throw toAwsError(error, `describe cluster ${name} (eks:DescribeCluster)`);
-  } finally {
-    eks.destroy();
-  }
+  const c = await orAwsError(`describe cluster ${name} (eks:DescribeCluster)`, describeEksCluster(aws, name));
+  return c ? { status: c.status, version: c.version ?? "", endpoint: c.endpoint ?? "" } : undefined;
 }

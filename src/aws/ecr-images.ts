@@ -1,11 +1,12 @@
-import { type AwsContext, awsClientConfig, toAwsError } from "./clients.js";
+import { type AwsContext, awsClientConfig, isNotFound, toAwsError } from "./clients.js";
+import { sdk } from "./sdk.js";
 
 /** Every image id in a repository, paged; an absent repository has none. */
 export async function listImageIds(
   aws: AwsContext,
   repositoryName: string,
 ): Promise<Array<{ imageDigest?: string; imageTag?: string }>> {
-  const { ECRClient, ListImagesCommand } = await import("@aws-sdk/client-ecr");
+  const { ECRClient, ListImagesCommand } = sdk.ecr();
   const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
   const ids: Array<{ imageDigest?: string; imageTag?: string }> = [];
   try {
@@ -17,7 +18,7 @@ export async function listImageIds(
     } while (nextToken);
     return ids;
   } catch (error) {
-    if ((error as { name?: string }).name === "RepositoryNotFoundException") return [];
+    if (isNotFound(error)) return [];
     throw toAwsError(error, `list the images of ${repositoryName}`);
   } finally {
     ecr.destroy();
@@ -28,7 +29,7 @@ export async function listImageIds(
 export async function deleteAllImages(aws: AwsContext, repositoryName: string): Promise<number> {
   const ids = await listImageIds(aws, repositoryName);
   if (ids.length === 0) return 0;
-  const { ECRClient, BatchDeleteImageCommand } = await import("@aws-sdk/client-ecr");
+  const { ECRClient, BatchDeleteImageCommand } = sdk.ecr();
   const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
   let deleted = 0;
   try {

@@ -1,32 +1,108 @@
-import { awsErrorName } from "../errors.js";
-import { type AwsContext, awsClientConfig, toAwsError } from "./clients.js";
+import { type AwsContext, awsClientConfig, isNotFound, unlessNotFound, using } from "./clients.js";
+import { sdk } from "./sdk.js";
+
+// The EKS calls the product makes, one function each. A resource that is not there comes back as
+// undefined; any other failure is the SDK's error, for the caller to report (toAwsError) or to count as
+// unknown.
 
 export interface EksCluster {
   name: string;
+  arn: string | undefined;
   status: string;
   endpoint: string | undefined;
   certificateAuthorityData: string | undefined;
   version: string | undefined;
+  vpcId: string | undefined;
+  subnetIds: string[];
+  tags: Record<string, string>;
+  createdAt: Date | undefined;
 }
 
-/** DescribeCluster; undefined when there is no such cluster. */
+const eksClient = (aws: AwsContext) => new (sdk.eks().EKSClient)(awsClientConfig(aws, "EKS"));
+
+/** eks:DescribeCluster. */
 export async function describeCluster(aws: AwsContext, name: string): Promise<EksCluster | undefined> {
-  const { EKSClient, DescribeClusterCommand } = await import("@aws-sdk/client-eks");
-  const eks = new EKSClient(awsClientConfig(aws, "EKS"));
-  try {
-    const out = await eks.send(new DescribeClusterCommand({ name }));
-    const c = out.cluster;
-    return {
-      name,
-      status: c?.status ?? "UNKNOWN",
-      endpoint: c?.endpoint,
-      certificateAuthorityData: c?.certificateAuthority?.data,
-      version: c?.version,
-    };
-  } catch (error) {
-    if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
-    throw toAwsError(error, `describe EKS cluster ${name}`);
-  } finally {
-    eks.destroy();
-  }
+  const { DescribeClusterCommand } = sdk.eks();
+  const out = await using(eksClient(aws), (eks) =>
+    unlessNotFound(eks.send(new DescribeClusterCommand({ name }))),
+  );
+  if (!out) return undefined;
+  const c = out.cluster;
+  return {
+    name,
+    arn: c?.arn,
+    status: c?.status ?? "UNKNOWN",
+    endpoint: c?.endpoint,
+    certificateAuthorityData: c?.certificateAuthority?.data,
+    version: c?.version,
+    vpcId: c?.resourcesVpcConfig?.vpcId,
+    subnetIds: c?.resourcesVpcConfig?.subnetIds ?? [],
+    tags: c?.tags ?? {},
+    createdAt: c?.createdAt,
+  };
+}
+
+/** eks:ListNodegroups, every page; a cluster that is not there has none. */
+export async function listNodegroups(aws: AwsContext, clusterName: string): Promise<string[]> {
+  const { paginateListNodegroups } = sdk.eks();
+  return using(eksClient(aws), async (client) => {
+    const names: string[] = [];
+    try {
+      for await (const page of paginateListNodegroups({ client }, { clusterName }))
+        names.push(...(page.nodegroups ?? []));
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+    return names;
+  });
+}
+
+export interface EksNodegroup {
+  name: string;
+  cluster: string;
+  arn: string | undefined;
+  status: string;
+  desiredSize: number | undefined;
+  instanceTypes: string[] | undefined;
+  nodeRoleArn: string | undefined;
+  amiType: string | undefined;
+  labels: Record<string, string>;
+  autoScalingGroups: string[];
+  issues: Array<{ code: string; message: string; resourceIds: string[] }>;
+  tags: Record<string, string>;
+  createdAt: Date | undefined;
+}
+
+/** eks:DescribeNodegroup. */
+export async function describeNodegroup(
+  aws: AwsContext,
+  clusterName: string,
+  nodegroupName: string,
+): Promise<EksNodegroup | undefined> {
+  const { DescribeNodegroupCommand } = sdk.eks();
+  const out = await using(eksClient(aws), (eks) =>
+    unlessNotFound(eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }))),
+  );
+  if (!out) return undefined;
+  const n = out.nodegroup;
+  return {
+    name: n?.nodegroupName ?? nodegroupName,
+    cluster: clusterName,
+    arn: n?.nodegroupArn,
+    status: n?.status ?? "UNKNOWN",
+    desiredSize: n?.scalingConfig?.desiredSize,
+    instanceTypes: n?.instanceTypes,
+    nodeRoleArn: n?.nodeRole,
+    amiType: n?.amiType,
+    labels: n?.labels ?? {},
+    autoScalingGroups: (n?.resources?.autoScalingGroups ?? []).map((a) => a.name ?? ""),
+    issues: (n?.health?.issues ?? []).map((i) => ({
+      code: i.code ?? "Unknown",
+      message: i.message ?? "",
+      resourceIds: i.resourceIds ?? [],
+    })),
+    tags: n?.tags ?? {},
+    createdAt: n?.createdAt,
+  };
 }

@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
-import { type AwsContext, awsClientConfig, toAwsError } from "./clients.js";
+import { type AwsContext, awsClientConfig, toAwsError, using } from "./clients.js";
+import { sdk } from "./sdk.js";
 
 export interface CallerIdentity {
   account: string;
@@ -7,8 +8,9 @@ export interface CallerIdentity {
   userId: string;
 }
 
+/** sts:GetCallerIdentity. */
 export async function getCallerIdentity(aws: AwsContext): Promise<CallerIdentity> {
-  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const { STSClient, GetCallerIdentityCommand } = sdk.sts();
   const sts = new STSClient(awsClientConfig(aws, "STS"));
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}));
@@ -18,6 +20,29 @@ export async function getCallerIdentity(aws: AwsContext): Promise<CallerIdentity
   } finally {
     sts.destroy();
   }
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Credentials from the SDK's default chain (env, profile, SSO, IMDS), as every other AWS call gets them. */
+export async function resolveCredentials(aws: AwsContext, action: string): Promise<AwsCredentials> {
+  const { STSClient } = sdk.sts();
+  return using(new STSClient(awsClientConfig(aws, "STS")), async (sts) => {
+    try {
+      const c = await sts.config.credentials();
+      return {
+        accessKeyId: c.accessKeyId,
+        secretAccessKey: c.secretAccessKey,
+        ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+      };
+    } catch (error) {
+      throw toAwsError(error, action);
+    }
+  });
 }
 
 /** Pure: is this account allowed by the config's allowedAccountIds (empty allows any)? */

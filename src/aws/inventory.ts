@@ -1,6 +1,8 @@
 import type { FoundResource } from "../orphans/types.js";
 import { GLOBAL_REGION } from "../orphans/types.js";
 import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "./clients.js";
+import { describeCluster, describeNodegroup, listNodegroups } from "./eks.js";
+import { getOidcProvider } from "./iam.js";
 import { sdk as awsSdk } from "./sdk.js";
 
 /**
@@ -353,42 +355,39 @@ export async function listEks(aws: AwsContext, o: ListOptions): Promise<FoundRes
           names.push(...(page.clusters ?? []));
         const perCluster = await Promise.all(
           names.map(async (name) => {
-            const out = await o.limit(() => eks.send(new eksSdk.DescribeClusterCommand({ name })));
-            const c = out.cluster;
+            const c = await o.limit(() => describeCluster(aws, name));
+            // Deleted between the listing and now: nothing left to report.
+            if (!c) return [];
             const cluster: FoundResource = {
               type: "eks-cluster",
               id: name,
               name,
               region,
-              arn: c?.arn,
-              tags: c?.tags ?? {},
-              createdAt: iso(c?.createdAt),
-              vpcId: c?.resourcesVpcConfig?.vpcId,
+              arn: c.arn,
+              tags: c.tags,
+              createdAt: iso(c.createdAt),
+              vpcId: c.vpcId,
             };
-            const groups: string[] = [];
-            for await (const page of eksSdk.paginateListNodegroups({ client: eks }, { clusterName: name }))
-              groups.push(...(page.nodegroups ?? []));
-            const nodegroups = await Promise.all(
-              groups.map(async (ng) => {
-                const d = (
-                  await o.limit(() =>
-                    eks.send(new eksSdk.DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng })),
-                  )
-                ).nodegroup;
-                return {
-                  type: "eks-nodegroup",
-                  id: `${name}:${ng}`,
-                  name: ng,
-                  region,
-                  arn: d?.nodegroupArn,
-                  tags: d?.tags ?? {},
-                  createdAt: iso(d?.createdAt),
-                  cluster: name,
-                  instanceTypes: d?.instanceTypes,
-                  desiredSize: d?.scalingConfig?.desiredSize,
-                } as FoundResource;
-              }),
-            );
+            const groups = await listNodegroups(aws, name);
+            const nodegroups = (
+              await Promise.all(groups.map((ng) => o.limit(() => describeNodegroup(aws, name, ng))))
+            )
+              .filter((d) => d !== undefined)
+              .map(
+                (d) =>
+                  ({
+                    type: "eks-nodegroup",
+                    id: `${name}:${d.name}`,
+                    name: d.name,
+                    region,
+                    arn: d.arn,
+                    tags: d.tags,
+                    createdAt: iso(d.createdAt),
+                    cluster: name,
+                    instanceTypes: d.instanceTypes,
+                    desiredSize: d.desiredSize,
+                  }) as FoundResource,
+              );
             return [cluster, ...nodegroups];
           }),
         );
@@ -677,23 +676,24 @@ export async function listIam(aws: AwsContext, o: ListOptions): Promise<FoundRes
         "IAM OIDC providers",
         async () => {
           const list = await o.limit(() => iam.send(new sdk.ListOpenIDConnectProvidersCommand({})));
-          return Promise.all(
+          const found = await Promise.all(
             (list.OpenIDConnectProviderList ?? []).map(async (p) => {
               const arn = p.Arn ?? "";
-              const d = await o.limit(() =>
-                iam.send(new sdk.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
-              );
+              const d = await o.limit(() => getOidcProvider(aws, arn));
+              // Deleted between the listing and now: nothing left to report.
+              if (!d) return undefined;
               return {
                 type: "iam-oidc-provider",
                 id: arn,
                 arn,
-                name: d.Url ?? arn,
+                name: d.url || arn,
                 region,
-                tags: tagRecord(d.Tags),
-                createdAt: iso(d.CreateDate),
+                tags: d.tags,
+                createdAt: iso(d.createdAt),
               } as FoundResource;
             }),
           );
+          return found.filter((r) => r !== undefined);
         },
         o.onMissing,
       ),

@@ -1,11 +1,13 @@
 import type { _InstanceType } from "@aws-sdk/client-ec2";
 import { awsErrorName } from "../errors.js";
 import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "./clients.js";
+import { describeVpcs } from "./ec2.js";
+import { sdk } from "./sdk.js";
 
-/** Narrow EC2 / Service Quotas reads for `doctor --preflight` (STYLE 3). */
+/** Narrow EC2 / Service Quotas reads for `doctor --preflight`. */
 
 export async function availableZones(aws: AwsContext): Promise<string[]> {
-  const { EC2Client, DescribeAvailabilityZonesCommand } = await import("@aws-sdk/client-ec2");
+  const { EC2Client, DescribeAvailabilityZonesCommand } = sdk.ec2();
   const ec2 = new EC2Client(awsClientConfig(aws, "EC2"));
   try {
     const out = await ec2.send(
@@ -26,7 +28,7 @@ export async function instanceTypeOfferings(
   types: readonly string[],
   zones: readonly string[],
 ): Promise<Map<string, string[]>> {
-  const { EC2Client, DescribeInstanceTypeOfferingsCommand } = await import("@aws-sdk/client-ec2");
+  const { EC2Client, DescribeInstanceTypeOfferingsCommand } = sdk.ec2();
   const ec2 = new EC2Client(awsClientConfig(aws, "EC2"));
   const out = new Map<string, string[]>(types.map((t) => [t, []]));
   try {
@@ -58,7 +60,7 @@ export async function instanceTypeOfferings(
 
 /** Instance type -> default vCPUs; types AWS does not describe are left out. */
 export async function instanceVcpus(aws: AwsContext, types: readonly string[]): Promise<Map<string, number>> {
-  const { EC2Client, DescribeInstanceTypesCommand } = await import("@aws-sdk/client-ec2");
+  const { EC2Client, DescribeInstanceTypesCommand } = sdk.ec2();
   const ec2 = new EC2Client(awsClientConfig(aws, "EC2"));
   try {
     const out = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: types as _InstanceType[] }));
@@ -82,7 +84,7 @@ export async function quotaValue(
   serviceCode: string,
   quotaCode: string,
 ): Promise<number | "unknown"> {
-  const { ServiceQuotasClient, GetServiceQuotaCommand } = await import("@aws-sdk/client-service-quotas");
+  const { ServiceQuotasClient, GetServiceQuotaCommand } = sdk.serviceQuotas();
   const sq = new ServiceQuotasClient(awsClientConfig(aws, "SERVICE_QUOTAS"));
   try {
     const out = await sq.send(new GetServiceQuotaCommand({ ServiceCode: serviceCode, QuotaCode: quotaCode }));
@@ -100,14 +102,14 @@ export async function quotaValue(
 
 /** Elastic IPs allocated in the region, and VPCs that exist. */
 export async function addressAndVpcCounts(aws: AwsContext): Promise<{ addresses: number; vpcs: number }> {
-  const { EC2Client, DescribeAddressesCommand, DescribeVpcsCommand } = await import("@aws-sdk/client-ec2");
+  const { EC2Client, DescribeAddressesCommand } = sdk.ec2();
   const ec2 = new EC2Client(awsClientConfig(aws, "EC2"));
   try {
     const [addresses, vpcs] = await Promise.all([
       ec2.send(new DescribeAddressesCommand({})),
-      ec2.send(new DescribeVpcsCommand({})),
+      describeVpcs(aws),
     ]);
-    return { addresses: addresses.Addresses?.length ?? 0, vpcs: vpcs.Vpcs?.length ?? 0 };
+    return { addresses: addresses.Addresses?.length ?? 0, vpcs: vpcs.length };
   } catch (error) {
     throw toAwsError(error, "count Elastic IPs and VPCs");
   } finally {

@@ -1,7 +1,10 @@
 import { awsErrorName } from "../errors.js";
 import type { FoundResource } from "../orphans/types.js";
-import { type AwsContext, awsClientConfig } from "./clients.js";
+import { type AwsContext, awsClientConfig, isNotFound } from "./clients.js";
+import { describeRepository as describeEcrRepository } from "./ecr.js";
 import { deleteAllImages } from "./ecr-images.js";
+import { describeCluster, describeNodegroup } from "./eks.js";
+import { getInstanceProfile, getRole, listAttachedRolePolicies } from "./iam.js";
 import { sdk as awsSdk } from "./sdk.js";
 
 /**
@@ -30,31 +33,6 @@ export const DEFAULT_TEARDOWN: Omit<TeardownOptions, "ownsName" | "log"> = {
 /** Refused on purpose (a bucket that still holds data): reported as skipped, not failed. */
 export class SkipDeletion extends Error {}
 
-const GONE = new Set([
-  "NoSuchEntity",
-  "NoSuchEntityException",
-  "ResourceNotFoundException",
-  "RepositoryNotFoundException",
-  "LoadBalancerNotFound",
-  "LoadBalancerNotFoundException",
-  "AccessPointNotFound",
-  "AccessPointNotFoundException",
-  "NoSuchBucket",
-  "NotFoundException",
-  "InvalidVpcID.NotFound",
-  "InvalidSubnetID.NotFound",
-  "InvalidInternetGatewayID.NotFound",
-  "InvalidNatGatewayID.NotFound",
-  "NatGatewayNotFound",
-  "InvalidAllocationID.NotFound",
-  "InvalidAddress.NotFound",
-  "InvalidNetworkInterfaceID.NotFound",
-  "InvalidGroup.NotFound",
-  "InvalidRouteTableID.NotFound",
-  "InvalidVolume.NotFound",
-  "Gateway.NotAttached",
-]);
-
 const DEPENDENCY = new Set([
   "DependencyViolation",
   "ResourceInUse",
@@ -69,11 +47,6 @@ const DEPENDENCY = new Set([
   "ConcurrentModification",
   "ConcurrentModificationException",
 ]);
-
-export function isGone(error: unknown): boolean {
-  const name = awsErrorName(error);
-  return (name !== undefined && GONE.has(name)) || (error as { Code?: string })?.Code === "NoSuchBucket";
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,7 +63,7 @@ async function withDependencyRetry(
       await fn();
       return;
     } catch (error) {
-      if (isGone(error)) return;
+      if (isNotFound(error)) return;
       const name = awsErrorName(error);
       if (!name || !DEPENDENCY.has(name) || Date.now() + delay > deadline) throw error;
       if (o.stopped?.()) throw new Error(`interrupted while ${what} waited for a dependency (${name})`);
@@ -118,7 +91,7 @@ async function ignoreGone(p: Promise<unknown>): Promise<void> {
   try {
     await p;
   } catch (error) {
-    if (!isGone(error)) throw error;
+    if (!isNotFound(error)) throw error;
   }
 }
 
@@ -155,15 +128,11 @@ const deleters: Record<FoundResource["type"], Deleter> = {
       await withDependencyRetry(o, r.id, () =>
         eks.send(new sdk.DeleteNodegroupCommand({ clusterName, nodegroupName: r.name })),
       );
-      await waitUntil(o, `node group ${r.name} to be deleted`, async () => {
-        try {
-          await eks.send(new sdk.DescribeNodegroupCommand({ clusterName, nodegroupName: r.name }));
-          return false;
-        } catch (error) {
-          if (isGone(error)) return true;
-          throw error;
-        }
-      });
+      await waitUntil(
+        o,
+        `node group ${r.name} to be deleted`,
+        async () => (await describeNodegroup(aws, clusterName, r.name)) === undefined,
+      );
     } finally {
       eks.destroy();
     }
@@ -173,15 +142,11 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     const eks = new sdk.EKSClient(awsClientConfig(aws, "EKS"));
     try {
       await withDependencyRetry(o, r.id, () => eks.send(new sdk.DeleteClusterCommand({ name: r.name })));
-      await waitUntil(o, `cluster ${r.name} to be deleted`, async () => {
-        try {
-          await eks.send(new sdk.DescribeClusterCommand({ name: r.name }));
-          return false;
-        } catch (error) {
-          if (isGone(error)) return true;
-          throw error;
-        }
-      });
+      await waitUntil(
+        o,
+        `cluster ${r.name} to be deleted`,
+        async () => (await describeCluster(aws, r.name)) === undefined,
+      );
     } finally {
       eks.destroy();
     }
@@ -210,7 +175,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
           const out = await ec2.send(new sdk.DescribeNatGatewaysCommand({ NatGatewayIds: [r.id] }));
           return (out.NatGateways ?? []).every((g) => g.State === "deleted");
         } catch (error) {
-          if (isGone(error)) return true;
+          if (isNotFound(error)) return true;
           throw error;
         }
       });
@@ -232,7 +197,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
       const out = await ec2
         .send(new sdk.DescribeInternetGatewaysCommand({ InternetGatewayIds: [r.id] }))
         .catch((error) => {
-          if (isGone(error)) return { InternetGateways: [] };
+          if (isNotFound(error)) return { InternetGateways: [] };
           throw error;
         });
       const attachments = out.InternetGateways?.[0]?.Attachments ?? [];
@@ -259,7 +224,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
       const out = await ec2
         .send(new sdk.DescribeRouteTablesCommand({ RouteTableIds: [r.id] }))
         .catch((error) => {
-          if (isGone(error)) return { RouteTables: [] };
+          if (isNotFound(error)) return { RouteTables: [] };
           throw error;
         });
       const table = out.RouteTables?.[0];
@@ -291,7 +256,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
       const out = await s3
         .send(new sdk.ListObjectVersionsCommand({ Bucket: r.name, MaxKeys: 1 }))
         .catch((error) => {
-          if (isGone(error)) return undefined;
+          if (isNotFound(error)) return undefined;
           throw error;
         });
       if (!out) return;
@@ -318,21 +283,11 @@ const deleters: Record<FoundResource["type"], Deleter> = {
     const sdk = awsSdk.iam();
     const iam = new sdk.IAMClient(awsClientConfig(aws, "IAM"));
     try {
-      const out = await iam
-        .send(new sdk.GetInstanceProfileCommand({ InstanceProfileName: r.name }))
-        .catch((error) => {
-          if (isGone(error)) return undefined;
-          throw error;
-        });
-      if (!out) return;
-      for (const role of out.InstanceProfile?.Roles ?? []) {
+      const profile = await getInstanceProfile(aws, r.name);
+      if (!profile) return;
+      for (const RoleName of profile.roles) {
         await ignoreGone(
-          iam.send(
-            new sdk.RemoveRoleFromInstanceProfileCommand({
-              InstanceProfileName: r.name,
-              RoleName: role.RoleName,
-            }),
-          ),
+          iam.send(new sdk.RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: r.name, RoleName })),
         );
       }
       await withDependencyRetry(o, r.name, () =>
@@ -373,7 +328,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
           );
         }
       } catch (error) {
-        if (isGone(error)) return;
+        if (isNotFound(error)) return;
         throw error;
       }
       await withDependencyRetry(o, r.name, () => iam.send(new sdk.DeletePolicyCommand({ PolicyArn })));
@@ -397,7 +352,7 @@ const deleters: Record<FoundResource["type"], Deleter> = {
       // The shortest window AWS allows; the key can still be recovered (CancelKeyDeletion) for 7 days.
       await kms.send(new sdk.ScheduleKeyDeletionCommand({ KeyId: r.id, PendingWindowInDays: 7 }));
     } catch (error) {
-      if (!isGone(error)) throw error;
+      if (!isNotFound(error)) throw error;
     } finally {
       kms.destroy();
     }
@@ -419,7 +374,7 @@ export async function revokeGroupReferences(aws: AwsContext, groupIds: string[])
     const out = await ec2
       .send(new sdk.DescribeSecurityGroupsCommand({ GroupIds: groupIds }))
       .catch((error) => {
-        if (isGone(error)) return { SecurityGroups: [] };
+        if (isNotFound(error)) return { SecurityGroups: [] };
         throw error;
       });
     for (const g of out.SecurityGroups ?? []) {
@@ -453,18 +408,15 @@ export async function describeRole(aws: AwsContext, roleName: string): Promise<R
   const sdk = awsSdk.iam();
   const iam = new sdk.IAMClient(awsClientConfig(aws, "IAM"));
   try {
-    const role = await iam.send(new sdk.GetRoleCommand({ RoleName: roleName })).catch((error) => {
-      if (isGone(error)) return undefined;
-      throw error;
-    });
+    const role = await getRole(aws, roleName);
     if (!role)
       return { exists: false, tags: {}, attachedPolicies: [], inlinePolicies: [], instanceProfiles: [] };
     const tags: Record<string, string> = {};
     for await (const page of sdk.paginateListRoleTags({ client: iam }, { RoleName: roleName }))
       for (const t of page.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? "";
-    const attachedPolicies: string[] = [];
-    for await (const page of sdk.paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }))
-      for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) attachedPolicies.push(p.PolicyArn);
+    const attachedPolicies = (await listAttachedRolePolicies(aws, roleName))
+      .map((p) => p.arn)
+      .filter(Boolean);
     const inlinePolicies: string[] = [];
     for await (const page of sdk.paginateListRolePolicies({ client: iam }, { RoleName: roleName }))
       inlinePolicies.push(...(page.PolicyNames ?? []));
@@ -525,16 +477,10 @@ export async function describeRepository(aws: AwsContext, name: string): Promise
   const sdk = awsSdk.ecr();
   const ecr = new sdk.ECRClient(awsClientConfig(aws, "ECR"));
   try {
-    const out = await ecr
-      .send(new sdk.DescribeRepositoriesCommand({ repositoryNames: [name] }))
-      .catch((error) => {
-        if (isGone(error)) return undefined;
-        throw error;
-      });
-    const repo = out?.repositories?.[0];
+    const repo = await describeEcrRepository(aws, name);
     if (!repo) return { exists: false, tags: {}, images: 0 };
     const tagsOut = await ecr
-      .send(new sdk.ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))
+      .send(new sdk.ListTagsForResourceCommand({ resourceArn: repo.arn }))
       .catch(() => ({ tags: [] }));
     const tags: Record<string, string> = {};
     for (const t of tagsOut.tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? "";

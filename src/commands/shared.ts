@@ -1,22 +1,10 @@
 import type { Command } from "commander";
-import type { LoadedConfig } from "../config/load.js";
 import type { CliContext } from "../context.js";
 import type { Io } from "../io/io.js";
 import { TerminalIo } from "../io/terminal.js";
 
-/** Options every command inherits from the root program. */
-export interface GlobalOptions {
-  config?: string;
-  sandbox?: boolean;
-  region?: string;
-  env?: string;
-  verbose?: boolean;
-  color?: boolean;
-}
-
-export function globalOptions(command: Command): GlobalOptions {
-  return command.optsWithGlobals() as GlobalOptions;
-}
+// Commands keep importing these from here; they live in config/ so that lower layers can use them.
+export { type GlobalOptions, globalOptions, loadProjectConfig } from "../config/project.js";
 
 export function isCi(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.CI) && env.CI !== "false" && env.CI !== "0";
@@ -43,25 +31,6 @@ export function createIo(
     live: ctx.stderrIsTTY && !ci && !json,
     ...(ctx.prompter ? { prompter: ctx.prompter } : {}),
   });
-}
-
-/** The project's configuration with the command line's global flags applied, warnings printed once. */
-export async function loadProjectConfig(ctx: CliContext, command: Command, io: Io): Promise<LoadedConfig> {
-  const g = globalOptions(command);
-  // Loaded here, not at the top: zod and yaml would add ~80 ms to every `--help`.
-  const { loadConfig } = await import("../config/load.js");
-  const loaded = await loadConfig({
-    cwd: ctx.cwd,
-    env: ctx.env,
-    ...(g.config ? { file: g.config } : {}),
-    overrides: {
-      ...(g.region ? { region: g.region } : {}),
-      ...(g.env ? { environment: g.env } : {}),
-      ...(g.sandbox ? { sandbox: true } : {}),
-    },
-  });
-  for (const warning of loaded.warnings) io.warn(warning);
-  return loaded;
 }
 
 type WithExitCode = Command & { exitCodeOverride?: number };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadScenario, type ScenarioObjects } from "../../test/support/doctor-scenarios.js";
-import type { DoctorAws } from "../aws/doctor-facts.js";
 import { ExternalError, UserError } from "../errors.js";
 import type { KubeClient } from "../k8s/types.js";
+import type { DoctorAws } from "./aws.js";
 import { collectSnapshot } from "./collect.js";
 import { formatFindings } from "./format.js";
 import { plannedCreates } from "./planned-creates.js";

@@ -1,8 +1,8 @@
-import type { DoctorAws, PlannedCreate } from "../aws/doctor-facts.js";
 import { messageOf, TritonOpsError } from "../errors.js";
 import type { KubeClient } from "../k8s/types.js";
 import type { TerraformStage } from "../stages.js";
 import type { StackState } from "../terraform/state.js";
+import type { DoctorAws, PlannedCreate } from "./aws.js";
 import { classifyPullError, parseImageRef, requestedVersion } from "./parse.js";
 import {
   type AwsFacts,

@@ -1,6 +1,6 @@
-import type { PlannedCreate } from "../aws/doctor-facts.js";
 import type { Config } from "../config/schema.js";
 import type { TerraformStage } from "../stages.js";
+import type { PlannedCreate } from "./aws.js";
 
 /**
  * The named resources each stack creates (names as terraform/modules/naming derives them), so doctor and

@@ -1,4 +1,3 @@
-import { createDoctorAws } from "../aws/doctor-facts.js";
 import { accountAllowed, getCallerIdentity } from "../aws/identity.js";
 import {
   addressAndVpcCounts,
@@ -12,6 +11,7 @@ import type { Style } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import type { TerraformRunner } from "../terraform/runner.js";
 import { readAllStates } from "../terraform/state.js";
+import { createDoctorAws } from "./aws.js";
 import { plannedCreates } from "./planned-creates.js";
 import { isKnown } from "./snapshot.js";
 

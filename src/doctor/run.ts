@@ -1,7 +1,7 @@
-import { createDoctorAws, type DoctorAws } from "../aws/doctor-facts.js";
 import type { Io } from "../io/io.js";
 import { outputOf } from "../stages.js";
 import type { Target } from "../targets.js";
+import { createDoctorAws, type DoctorAws } from "./aws.js";
 import { collectSnapshot } from "./collect.js";
 import type { Finding } from "./finding.js";
 import { plannedCreates } from "./planned-creates.js";

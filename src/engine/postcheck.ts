@@ -1,6 +1,10 @@
-import { type AwsContext, awsClientConfig } from "../aws/clients.js";
+import type { AwsContext } from "../aws/clients.js";
+import { describeVpcs } from "../aws/ec2.js";
+import { describeRepository } from "../aws/ecr.js";
+import { describeCluster, describeNodegroup } from "../aws/eks.js";
+import { getRole } from "../aws/iam.js";
+import { bucketExists } from "../aws/lookups.js";
 import type { StageName } from "../config/schema.js";
-import { awsErrorName } from "../errors.js";
 import { outputOf, type ProjectOutputs, type TerraformStage } from "../stages.js";
 
 /** One thing that must exist in AWS after a stage is applied. */
@@ -52,78 +56,36 @@ function res(kind: KeyResource["kind"], id: string | undefined): KeyResource | u
   return id ? { kind, id } : undefined;
 }
 
-const NOT_FOUND = new Set([
-  "NoSuchEntity",
-  "NoSuchEntityException",
-  "RepositoryNotFoundException",
-  "ResourceNotFoundException",
-  "NotFound",
-  "NoSuchBucket",
-  "InvalidVpcID.NotFound",
-]);
-
 /** Returns a problem description, or undefined when the resource exists (and is healthy). */
 export async function checkKeyResource(aws: AwsContext, resource: KeyResource): Promise<string | undefined> {
-  try {
-    switch (resource.kind) {
-      case "vpc": {
-        const { EC2Client, DescribeVpcsCommand } = await import("@aws-sdk/client-ec2");
-        const ec2 = new EC2Client(awsClientConfig(aws, "EC2"));
-        const out = await ec2
-          .send(new DescribeVpcsCommand({ VpcIds: [resource.id] }))
-          .finally(() => ec2.destroy());
-        return out.Vpcs?.length ? undefined : `VPC ${resource.id} not found`;
-      }
-      case "iam-role": {
-        const { IAMClient, GetRoleCommand } = await import("@aws-sdk/client-iam");
-        const iam = new IAMClient(awsClientConfig(aws, "IAM"));
-        await iam.send(new GetRoleCommand({ RoleName: resource.id })).finally(() => iam.destroy());
-        return undefined;
-      }
-      case "ecr-repository": {
-        const { ECRClient, DescribeRepositoriesCommand } = await import("@aws-sdk/client-ecr");
-        const ecr = new ECRClient(awsClientConfig(aws, "ECR"));
-        await ecr
-          .send(new DescribeRepositoriesCommand({ repositoryNames: [resource.id] }))
-          .finally(() => ecr.destroy());
-        return undefined;
-      }
-      case "s3-bucket": {
-        const { S3Client, HeadBucketCommand } = await import("@aws-sdk/client-s3");
-        const s3 = new S3Client(awsClientConfig(aws, "S3"));
-        await s3.send(new HeadBucketCommand({ Bucket: resource.id })).finally(() => s3.destroy());
-        return undefined;
-      }
-      case "eks-cluster": {
-        const { EKSClient, DescribeClusterCommand } = await import("@aws-sdk/client-eks");
-        const eks = new EKSClient(awsClientConfig(aws, "EKS"));
-        const out = await eks
-          .send(new DescribeClusterCommand({ name: resource.id }))
-          .finally(() => eks.destroy());
-        const status = out.cluster?.status;
-        return status === "ACTIVE"
-          ? undefined
-          : `EKS cluster ${resource.id} is ${status ?? "unknown"}, not ACTIVE`;
-      }
-      case "eks-nodegroup": {
-        const { EKSClient, DescribeNodegroupCommand } = await import("@aws-sdk/client-eks");
-        const eks = new EKSClient(awsClientConfig(aws, "EKS"));
-        const out = await eks
-          .send(new DescribeNodegroupCommand({ clusterName: resource.parent, nodegroupName: resource.id }))
-          .finally(() => eks.destroy());
-        const status = out.nodegroup?.status;
-        const issues = out.nodegroup?.health?.issues ?? [];
-        if (issues.length > 0)
-          return `node group ${resource.id}: ${issues.map((i) => `${i.code}: ${i.message}`).join("; ")}`;
-        return status === "ACTIVE" || status === "CREATING" || status === "UPDATING"
-          ? undefined
-          : `node group ${resource.id} is ${status ?? "unknown"}`;
-      }
+  const missing = `${resource.kind} ${resource.id} not found in AWS`;
+  switch (resource.kind) {
+    case "vpc":
+      return (await describeVpcs(aws, { ids: [resource.id] })).length
+        ? undefined
+        : `VPC ${resource.id} not found`;
+    case "iam-role":
+      return (await getRole(aws, resource.id)) ? undefined : missing;
+    case "ecr-repository":
+      return (await describeRepository(aws, resource.id)) ? undefined : missing;
+    case "s3-bucket":
+      return (await bucketExists(aws, resource.id)) ? undefined : missing;
+    case "eks-cluster": {
+      const cluster = await describeCluster(aws, resource.id);
+      if (!cluster) return missing;
+      return cluster.status === "ACTIVE"
+        ? undefined
+        : `EKS cluster ${resource.id} is ${cluster.status}, not ACTIVE`;
     }
-  } catch (error) {
-    const name = awsErrorName(error);
-    if (name && NOT_FOUND.has(name)) return `${resource.kind} ${resource.id} not found in AWS`;
-    throw error;
+    case "eks-nodegroup": {
+      const group = await describeNodegroup(aws, resource.parent ?? "", resource.id);
+      if (!group) return missing;
+      if (group.issues.length > 0)
+        return `node group ${resource.id}: ${group.issues.map((i) => `${i.code}: ${i.message}`).join("; ")}`;
+      return group.status === "ACTIVE" || group.status === "CREATING" || group.status === "UPDATING"
+        ? undefined
+        : `node group ${resource.id} is ${group.status}`;
+    }
   }
 }
 

@@ -3,11 +3,11 @@
 // this CLI (`triton-ops token`), so no AWS CLI is needed.
 import { readFile } from "node:fs/promises";
 import { parse, stringify } from "yaml";
+import { type AwsContext, orAwsError } from "../aws/clients.js";
 import { describeCluster } from "../aws/eks.js";
 import { ExternalError, UserError } from "../errors.js";
 import { isErrno, writeFileAtomic } from "../fs-util.js";
-import { outputOf } from "../stages.js";
-import type { Target } from "../targets.js";
+import { outputOf, type ProjectOutputs } from "../stages.js";
 import { kubeconfigFiles } from "./connect.js";
 
 export interface ClusterAccess {
@@ -24,11 +24,21 @@ interface Named {
   [key: string]: unknown;
 }
 
+/** What this module needs of the target verify and doctor resolve (targets.ts's Target is one). */
+export interface KubeconfigTarget {
+  /** A project config was found: the hint for a missing cluster names `up`. */
+  project: boolean;
+  names: { cluster: string | undefined };
+  outputs: ProjectOutputs;
+  region: string;
+  aws: AwsContext;
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: kubeconfig documents are free-form YAML
 type KubeconfigDoc = Record<string, any>;
 
 /** The cluster's endpoint and CA: from the eks stack's outputs, else from EKS DescribeCluster. */
-export async function clusterAccess(target: Target): Promise<ClusterAccess> {
+export async function clusterAccess(target: KubeconfigTarget): Promise<ClusterAccess> {
   const cluster = target.names.cluster;
   if (!cluster) {
     throw new UserError("Which cluster? There is no project config and no --cluster.", {
@@ -41,7 +51,7 @@ export async function clusterAccess(target: Target): Promise<ClusterAccess> {
   if (endpoint && ca && outputOf<string>(target.outputs, "eks", "cluster_name") === cluster) {
     return { cluster, region: target.region, endpoint, certificateAuthorityData: ca, source: "state" };
   }
-  const described = await describeCluster(target.aws, cluster);
+  const described = await orAwsError(`describe EKS cluster ${cluster}`, describeCluster(target.aws, cluster));
   if (!described) {
     throw new UserError(`EKS cluster ${cluster} does not exist in ${target.region}.`, {
       code: "kubeconfig.no-cluster",
@@ -132,7 +142,7 @@ export interface KubeconfigResult {
 }
 
 export async function runKubeconfig(
-  target: Target,
+  target: KubeconfigTarget,
   options: {
     write: boolean;
     kubeconfig?: string;

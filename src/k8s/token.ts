@@ -4,7 +4,8 @@
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { type AwsContext, awsClientConfig, toAwsError } from "../aws/clients.js";
+import type { AwsContext } from "../aws/clients.js";
+import { type AwsCredentials, resolveCredentials as resolveAwsCredentials } from "../aws/identity.js";
 import { UserError } from "../errors.js";
 import { registerSecret } from "../io/redact.js";
 
@@ -44,11 +45,7 @@ class NodeSha256 {
   }
 }
 
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+export type Credentials = AwsCredentials;
 
 export interface ExecCredential {
   kind: "ExecCredential";
@@ -101,22 +98,9 @@ export function execCredential(token: string, expiresAt: Date): ExecCredential {
   };
 }
 
-/** Credentials from the SDK's default chain (env, profile, SSO, IMDS), as every other AWS call gets them. */
-export async function resolveCredentials(aws: AwsContext): Promise<Credentials> {
-  const { STSClient } = await import("@aws-sdk/client-sts");
-  const sts = new STSClient(awsClientConfig(aws, "STS"));
-  try {
-    const c = await sts.config.credentials();
-    return {
-      accessKeyId: c.accessKeyId,
-      secretAccessKey: c.secretAccessKey,
-      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-    };
-  } catch (error) {
-    throw toAwsError(error, "sign an EKS token");
-  } finally {
-    sts.destroy();
-  }
+/** Credentials from the SDK's default chain, as every other AWS call gets them. */
+export function resolveCredentials(aws: AwsContext): Promise<Credentials> {
+  return resolveAwsCredentials(aws, "sign an EKS token");
 }
 
 export async function runToken(options: {

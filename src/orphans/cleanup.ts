@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
-import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "../aws/clients.js";
+import { type AwsContext, orAwsError, toAwsError } from "../aws/clients.js";
+import { listAccountAliases } from "../aws/iam.js";
 import { assertAllowedAccount } from "../aws/identity.js";
-import { sdk as awsSdk } from "../aws/sdk.js";
 import {
   DEFAULT_TEARDOWN,
   deleteRepository,
@@ -109,17 +109,8 @@ export function looksLikeProd(aliases: readonly string[]): string | undefined {
   return aliases.find((a) => a.toLowerCase().includes("prod"));
 }
 
-async function accountAliases(aws: AwsContext): Promise<string[]> {
-  const { IAMClient, ListAccountAliasesCommand } = awsSdk.iam();
-  const iam = new IAMClient(awsClientConfig(aws, "IAM"));
-  try {
-    return (await iam.send(new ListAccountAliasesCommand({}))).AccountAliases ?? [];
-  } catch (error) {
-    if (isApiUnavailable(error)) return [];
-    throw toAwsError(error, "read the account alias (iam:ListAccountAliases)");
-  } finally {
-    iam.destroy();
-  }
+function accountAliases(aws: AwsContext): Promise<string[]> {
+  return orAwsError("read the account alias (iam:ListAccountAliases)", listAccountAliases(aws));
 }
 
 /** Pure: named with the project's prefix, or tagged for it. */

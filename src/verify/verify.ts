@@ -1,10 +1,11 @@
 // `triton-ops verify`: collectors for each check over the target (project or current context), run
 // concurrently by runChecks; the rules live in checks.ts.
-import { awsClientConfig, toAwsError } from "../aws/clients.js";
+import { orAwsError } from "../aws/clients.js";
+import { describeVpcs } from "../aws/ec2.js";
+import { describeRepository } from "../aws/ecr.js";
 import { listImageIds } from "../aws/ecr-images.js";
 import { describeCluster } from "../aws/eks.js";
 import { accountAllowed, getCallerIdentity } from "../aws/identity.js";
-import { awsErrorName } from "../errors.js";
 import type { Io } from "../io/io.js";
 import type { KubeClient, V1Node, V1Pod } from "../k8s/types.js";
 import { outputOf } from "../stages.js";
@@ -78,7 +79,10 @@ export function verifyDefinitions(target: Target): CheckDefinition[] {
       needs: ["aws.identity"],
       async run() {
         if (!names.cluster) return skip("no cluster name: pass --cluster NAME (no project config here)");
-        const cluster = await describeCluster(target.aws, names.cluster);
+        const cluster = await orAwsError(
+          `describe EKS cluster ${names.cluster}`,
+          describeCluster(target.aws, names.cluster),
+        );
         if (!cluster) {
           return {
             status: "fail",
@@ -163,21 +167,16 @@ export function verifyDefinitions(target: Target): CheckDefinition[] {
       async run() {
         if (!names.ecrRepository || !names.imageTag) return skip(`not checked: ${target.projectMissing}`);
         const repository = names.ecrRepository;
-        const { ECRClient, DescribeRepositoriesCommand } = await import("@aws-sdk/client-ecr");
-        const ecr = new ECRClient(awsClientConfig(target.aws, "ECR"));
-        try {
-          await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
-        } catch (error) {
-          if (awsErrorName(error) === "RepositoryNotFoundException") {
-            return {
-              status: "fail",
-              summary: `ECR repository ${repository} does not exist`,
-              hint: "Create it with `triton-ops up --stage ecr`.",
-            };
-          }
-          throw toAwsError(error, `describe ECR repository ${repository}`);
-        } finally {
-          ecr.destroy();
+        const found = await orAwsError(
+          `describe ECR repository ${repository}`,
+          describeRepository(target.aws, repository),
+        );
+        if (!found) {
+          return {
+            status: "fail",
+            summary: `ECR repository ${repository} does not exist`,
+            hint: "Create it with `triton-ops up --stage ecr`.",
+          };
         }
         const ids = await listImageIds(target.aws, repository);
         if (!ids.some((id) => id.imageTag === names.imageTag)) {
@@ -195,34 +194,17 @@ export function verifyDefinitions(target: Target): CheckDefinition[] {
       needs: ["aws.identity"],
       async run() {
         if (!names.projectTags) return skip(`not checked: ${target.projectMissing}`);
-        const { EC2Client, DescribeVpcsCommand } = await import("@aws-sdk/client-ec2");
-        const ec2 = new EC2Client(awsClientConfig(target.aws, "EC2"));
-        try {
-          const tagged: Array<{ id: string; name?: string }> = [];
-          let NextToken: string | undefined;
-          do {
-            const page = await ec2.send(
-              new DescribeVpcsCommand({
-                Filters: [
-                  { Name: "tag:Project", Values: [names.projectTags.Project] },
-                  { Name: "tag:Environment", Values: [names.projectTags.Environment] },
-                ],
-                NextToken,
-              }),
-            );
-            for (const vpc of page.Vpcs ?? []) {
-              const name = vpc.Tags?.find((t) => t.Key === "Name")?.Value;
-              tagged.push({ id: vpc.VpcId ?? "?", ...(name ? { name } : {}) });
-            }
-            NextToken = page.NextToken;
-          } while (NextToken);
-          const inState = outputOf<string>(target.outputs, "vpc", "vpc_id");
-          return vpcVerdict(tagged, inState ? [inState] : []);
-        } catch (error) {
-          throw toAwsError(error, "list the project's VPCs");
-        } finally {
-          ec2.destroy();
-        }
+        const tagged = await orAwsError(
+          "list the project's VPCs",
+          describeVpcs(target.aws, {
+            tags: { Project: names.projectTags.Project, Environment: names.projectTags.Environment },
+          }),
+        );
+        const inState = outputOf<string>(target.outputs, "vpc", "vpc_id");
+        return vpcVerdict(
+          tagged.map((v) => ({ id: v.id, ...(v.name ? { name: v.name } : {}) })),
+          inState ? [inState] : [],
+        );
       },
     },
     {
