@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { LoadedConfig } from "../config/load.js";
 import type { CliContext } from "../context.js";
+import { isCi } from "../io/env.js";
 import type { Io } from "../io/io.js";
 import { TerminalIo } from "../io/terminal.js";
 
@@ -18,9 +19,7 @@ export function globalOptions(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
 }
 
-export function isCi(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.CI) && env.CI !== "false" && env.CI !== "0";
-}
+export { isCi } from "../io/env.js";
 
 export function createIo(
   ctx: CliContext,
