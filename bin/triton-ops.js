@@ -1,15 +1,37 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli.js";
-import { Interrupts } from "../dist/signals.js";
+import module from "node:module";
+import path from "node:path";
+import { nodeSupportNotice } from "../dist/node-support.js";
+import { cacheRoot } from "../dist/paths.js";
 
-// The AWS SDK warns on every run that its releases after January 2027 need Node 22; this build pins
-// a version that supports Node 20 (package-lock.json), so the notice is noise for our users.
+// Node 22 and later keep compiled code in a cache of their own once asked to, before the CLI's modules load:
+// start-up then skips compiling commander, the CLI and (when a command needs them) the AWS SDK bundles.
+// Node 20 lacks it; src/aws/sdk.ts keeps a code cache for the SDK there. TRITON_OPS_NO_COMPILE_CACHE=1 turns
+// both off.
+const cache = cacheRoot(process.env);
+if (cache && !process.env.TRITON_OPS_NO_COMPILE_CACHE) {
+  module.enableCompileCache?.(path.join(cache, `v8-${process.version}`));
+}
+const { main } = await import("../dist/cli.js");
+const { Interrupts } = await import("../dist/signals.js");
+
+// The AWS SDK warns on every run that its releases after January 2027 need Node 22. This build pins SDK
+// releases that still run on Node 20 (package-lock.json), so that warning is replaced by our own line below:
+// one that says when the running Node reached its end of life and what to move to, at most once a day.
 const emitWarning = process.emitWarning;
 process.emitWarning = (warning, ...rest) => {
   const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
   if (type === "NodeVersionSupportWarning" || /NodeVersionSupportWarning/.test(String(warning))) return;
   return emitWarning.call(process, warning, ...rest);
 };
+
+const notice = nodeSupportNotice({
+  version: process.versions.node,
+  argv: process.argv.slice(2),
+  env: process.env,
+  now: new Date(),
+});
+if (notice) process.stderr.write(`${notice}\n`);
 
 const interrupts = new Interrupts();
 for (const signal of ["SIGINT", "SIGTERM"]) {

@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -5,3 +6,10 @@ import { fileURLToPath } from "node:url";
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const TERRAFORM_ROOT = path.join(PACKAGE_ROOT, "terraform");
 export const TEMPLATES_ROOT = path.join(PACKAGE_ROOT, "templates");
+
+/** The user's cache directory for triton-ops ($XDG_CACHE_HOME, else ~/.cache), or undefined without a home. */
+export function cacheRoot(env: NodeJS.ProcessEnv): string | undefined {
+  const home = env.HOME || os.homedir();
+  const base = env.XDG_CACHE_HOME || (home ? path.join(home, ".cache") : undefined);
+  return base ? path.join(base, "triton-ops") : undefined;
+}

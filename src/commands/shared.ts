@@ -1,14 +1,13 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { isCi } from "../io/env.js";
 import type { Io } from "../io/io.js";
 import { TerminalIo } from "../io/terminal.js";
 
 // Commands keep importing these from here; they live in config/ so that lower layers can use them.
 export { type GlobalOptions, globalOptions, loadProjectConfig } from "../config/project.js";
 
-export function isCi(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.CI) && env.CI !== "false" && env.CI !== "0";
-}
+export { isCi } from "../io/env.js";
 
 export function createIo(
   ctx: CliContext,
