@@ -81,6 +81,8 @@ export const configSchema = z
         desiredSize: z.number().int().min(0).default(1),
         maxSize: z.number().int().min(1).default(2),
         rootVolumeSizeGb: z.number().int().min(50).max(2000).default(100),
+        /** Nodes replaced at once during a version update (the node groups' update_config). */
+        maxUnavailable: z.number().int().min(1).max(100).default(1),
       })
       .prefault({})
       .check((ctx) => {

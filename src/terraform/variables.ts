@@ -88,6 +88,8 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         desired_size: config.gpu.desiredSize,
         max_size: config.gpu.maxSize,
         root_volume_size_gb: config.gpu.rootVolumeSizeGb,
+        // The emulator reads updateConfig back as null, which would plan a change on every run there.
+        max_unavailable: config.sandbox ? null : config.gpu.maxUnavailable,
         enable_system_node_group: config.systemNodes.enabled,
         system_instance_types: config.systemNodes.instanceTypes,
         system_min_size: 1,

@@ -395,7 +395,7 @@ const MARK: Record<UpgradeCheck["status"], string> = {
 export function formatPrechecks(checks: readonly UpgradeCheck[]): string {
   const lines = ["Pre-checks:"];
   for (const c of checks) {
-    lines.push(`  ${MARK[c.status].padEnd(7)} ${c.id.padEnd(24)} ${c.summary}`);
+    lines.push(`  ${MARK[c.status].padEnd(7)} ${c.id.padEnd(26)} ${c.summary}`);
     for (const d of c.details ?? []) lines.push(`          ${d}`);
   }
   return lines.join("\n");
