@@ -1,4 +1,10 @@
 import type { DoctorAws, PlannedCreate } from "../aws/doctor-facts.js";
+import {
+  compareMinor,
+  judgeVersion,
+  parseMinor,
+  type VersionCatalog,
+} from "../config/kubernetes-versions.js";
 import { messageOf, TritonOpsError } from "../errors.js";
 import type { KubeClient } from "../k8s/types.js";
 import type { TerraformStage } from "../stages.js";
@@ -29,6 +35,8 @@ export interface CollectDeps {
   /** Subnets the project's vpc stack made (private_subnet_ids). */
   projectSubnets?: string[];
   now?: () => Date;
+  /** The EKS version calendar (DescribeClusterVersions, else the bundled table). */
+  versionCatalog?: () => Promise<VersionCatalog>;
 }
 
 const PAGE_SIZE = 500;
@@ -50,6 +58,13 @@ export async function collectSnapshot(deps: CollectDeps): Promise<ClusterSnapsho
   const symptoms = k ? symptomsOf(k) : undefined;
   const aws: AwsFacts = { region: deps.region, ...(cluster !== undefined ? { cluster } : {}) };
   const clusterGone = isKnown(cluster) && !cluster.exists;
+  if (isKnown(cluster) && cluster.version && deps.versionCatalog) {
+    aws.versionSupport = versionSupportOf(
+      await deps.versionCatalog(),
+      cluster.version,
+      collectedAt.slice(0, 10),
+    );
+  }
 
   const work: Array<Promise<void>> = [];
   // Node groups: when nodes are missing or unhealthy, pods cannot be placed, or the API cannot be read.
@@ -239,4 +254,28 @@ function summarizeStacks(
     };
   }
   return out;
+}
+
+/** Pure: the cluster version's support phase and dates, and the next minor EKS offers. */
+export function versionSupportOf(
+  catalog: VersionCatalog,
+  version: string,
+  today: string,
+): AwsFacts["versionSupport"] {
+  const verdict = judgeVersion(catalog, version, today);
+  const [major, minor] = parseMinor(version) ?? [1, 0];
+  const next = catalog.versions.find((v) => compareMinor(v.version, `${major}.${minor + 1}`) === 0)?.version;
+  return {
+    version,
+    phase: verdict.phase,
+    ...(verdict.info
+      ? {
+          endOfStandardSupport: verdict.info.endOfStandardSupport.slice(0, 10),
+          endOfExtendedSupport: verdict.info.endOfExtendedSupport.slice(0, 10),
+        }
+      : {}),
+    source: catalog.source,
+    asOf: catalog.asOf,
+    ...(next ? { next } : {}),
+  };
 }

@@ -94,8 +94,21 @@ export interface ClusterFact {
   subnetIds?: string[];
 }
 
+/** The cluster's Kubernetes version against the EKS calendar (live or the bundled table). */
+export interface VersionSupportFact {
+  version: string;
+  phase: "standard" | "extended" | "unsupported" | "unknown";
+  endOfStandardSupport?: string;
+  endOfExtendedSupport?: string;
+  source: "aws" | "bundled";
+  asOf: string;
+  /** The next minor version EKS offers, the one `triton-ops upgrade` goes to. */
+  next?: string;
+}
+
 export interface AwsFacts {
   region: string;
+  versionSupport?: Fact<VersionSupportFact>;
   /** The cluster the project (or --cluster) names; exists=false when AWS says it is gone. */
   cluster?: Fact<ClusterFact>;
   /** Keyed by image reference, only for ECR images a pod fails to pull. */

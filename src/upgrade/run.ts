@@ -5,13 +5,13 @@ import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
 import type { AwsContext } from "../aws/clients.js";
 import type { NodegroupFacts } from "../aws/eks-upgrade.js";
-import { compareMinor, type VersionCatalog } from "../config/kubernetes-versions.js";
+import { compareMinor, staleNotice, type VersionCatalog } from "../config/kubernetes-versions.js";
 import { AbortError, ExternalError, messageOf, UserError } from "../errors.js";
 import { writeFileAtomic } from "../fs-util.js";
 import type { Io } from "../io/io.js";
 import type { KubeClient } from "../k8s/types.js";
 import { formatElapsed } from "../terraform/progress.js";
-import { loadVersionCatalog } from "../versions/catalog.js";
+import { loadVersionCatalog, today } from "../versions/catalog.js";
 import {
   chooseTarget,
   kubeletSkewCheck,
@@ -81,6 +81,8 @@ export async function runUpgrade(c: UpgradeContext, options: UpgradeOptions): Pr
   const nodegroupNames = await eks.listNodegroups(c.aws, c.cluster);
   const nodegroups = await Promise.all(nodegroupNames.map((n) => eks.describeNodegroup(c.aws, c.cluster, n)));
   const catalog = await loadVersionCatalog(c.aws);
+  const stale = staleNotice(catalog, today(c.env));
+  if (stale) c.io.warn(stale);
   // An update already running (an interrupted upgrade) decides the target when none is asked for.
   const running = await eks.inProgressUpdates(c.aws, c.cluster);
   const runningTarget = running.find((u) => u.target)?.target;
