@@ -216,3 +216,48 @@ export function judgeVersion(catalog: VersionCatalog, version: string, today: st
   }
   return { ...base, phase, info, refused: false };
 }
+
+/** A cluster version's phase, end dates and the next minor EKS offers (what status and doctor show). */
+export interface VersionSupport {
+  version: string;
+  phase: SupportPhase | "unknown";
+  endOfStandardSupport?: string;
+  endOfExtendedSupport?: string;
+  source: VersionCatalog["source"];
+  asOf: string;
+  /** The next minor version EKS offers, the one `triton-ops upgrade` goes to. */
+  next?: string;
+}
+
+export function versionSupport(catalog: VersionCatalog, version: string, today: string): VersionSupport {
+  const verdict = judgeVersion(catalog, version, today);
+  const [major, minor] = parseMinor(version) ?? [1, 0];
+  const next = catalog.versions.find((v) => compareMinor(v.version, `${major}.${minor + 1}`) === 0)?.version;
+  return {
+    version,
+    phase: verdict.phase,
+    ...(verdict.info
+      ? {
+          endOfStandardSupport: day(verdict.info.endOfStandardSupport),
+          endOfExtendedSupport: day(verdict.info.endOfExtendedSupport),
+        }
+      : {}),
+    source: catalog.source,
+    asOf: catalog.asOf,
+    ...(next ? { next } : {}),
+  };
+}
+
+/** "Kubernetes 1.34: standard support until 2026-12-02 (from EKS)". */
+export function describeSupport(s: VersionSupport): string {
+  const from = s.source === "aws" ? "from EKS" : `bundled table of ${s.asOf}`;
+  const until =
+    s.phase === "standard"
+      ? `standard support until ${s.endOfStandardSupport}`
+      : s.phase === "extended"
+        ? `extended support until ${s.endOfExtendedSupport} (about $${monthlyExtendedSurcharge()}/month more)`
+        : s.phase === "unsupported"
+          ? `past the end of extended support${s.endOfExtendedSupport ? ` (${s.endOfExtendedSupport})` : ""}`
+          : "support dates unknown";
+  return `Kubernetes ${s.version}: ${until} (${from})`;
+}

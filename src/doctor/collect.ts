@@ -1,10 +1,5 @@
 import type { DoctorAws, PlannedCreate } from "../aws/doctor-facts.js";
-import {
-  compareMinor,
-  judgeVersion,
-  parseMinor,
-  type VersionCatalog,
-} from "../config/kubernetes-versions.js";
+import { type VersionCatalog, versionSupport } from "../config/kubernetes-versions.js";
 import { messageOf, TritonOpsError } from "../errors.js";
 import type { KubeClient } from "../k8s/types.js";
 import type { TerraformStage } from "../stages.js";
@@ -59,7 +54,7 @@ export async function collectSnapshot(deps: CollectDeps): Promise<ClusterSnapsho
   const aws: AwsFacts = { region: deps.region, ...(cluster !== undefined ? { cluster } : {}) };
   const clusterGone = isKnown(cluster) && !cluster.exists;
   if (isKnown(cluster) && cluster.version && deps.versionCatalog) {
-    aws.versionSupport = versionSupportOf(
+    aws.versionSupport = versionSupport(
       await deps.versionCatalog(),
       cluster.version,
       collectedAt.slice(0, 10),
@@ -254,28 +249,4 @@ function summarizeStacks(
     };
   }
   return out;
-}
-
-/** Pure: the cluster version's support phase and dates, and the next minor EKS offers. */
-export function versionSupportOf(
-  catalog: VersionCatalog,
-  version: string,
-  today: string,
-): AwsFacts["versionSupport"] {
-  const verdict = judgeVersion(catalog, version, today);
-  const [major, minor] = parseMinor(version) ?? [1, 0];
-  const next = catalog.versions.find((v) => compareMinor(v.version, `${major}.${minor + 1}`) === 0)?.version;
-  return {
-    version,
-    phase: verdict.phase,
-    ...(verdict.info
-      ? {
-          endOfStandardSupport: verdict.info.endOfStandardSupport.slice(0, 10),
-          endOfExtendedSupport: verdict.info.endOfExtendedSupport.slice(0, 10),
-        }
-      : {}),
-    source: catalog.source,
-    asOf: catalog.asOf,
-    ...(next ? { next } : {}),
-  };
 }

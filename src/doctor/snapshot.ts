@@ -5,6 +5,7 @@ import type {
   V1PersistentVolumeClaim,
   V1Pod,
 } from "@kubernetes/client-node";
+import type { VersionSupport } from "../config/kubernetes-versions.js";
 import type { TerraformStage } from "../stages.js";
 
 /**
@@ -95,16 +96,7 @@ export interface ClusterFact {
 }
 
 /** The cluster's Kubernetes version against the EKS calendar (live or the bundled table). */
-export interface VersionSupportFact {
-  version: string;
-  phase: "standard" | "extended" | "unsupported" | "unknown";
-  endOfStandardSupport?: string;
-  endOfExtendedSupport?: string;
-  source: "aws" | "bundled";
-  asOf: string;
-  /** The next minor version EKS offers, the one `triton-ops upgrade` goes to. */
-  next?: string;
-}
+export type VersionSupportFact = VersionSupport;
 
 export interface AwsFacts {
   region: string;

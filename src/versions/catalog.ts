@@ -42,7 +42,9 @@ export async function loadVersionCatalog(
   aws: AwsContext | undefined,
   deps: { aws?: VersionsAws } = {},
 ): Promise<VersionCatalog> {
-  if (!aws) return { ...bundledCatalog(), fallbackReason: "no AWS access configured" };
+  if (!aws || (!aws.sandbox && !mayHaveAwsAccess(aws.env))) {
+    return { ...bundledCatalog(), fallbackReason: "no AWS access configured" };
+  }
   const answer = await (deps.aws ?? (await defaultAws())).describeClusterVersions(aws);
   if (!answer.ok) return { ...bundledCatalog(), fallbackReason: answer.reason };
   return { source: "aws", asOf: isoDay(new Date()), versions: answer.versions };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bundledCatalog } from "../../config/kubernetes-versions.js";
-import { versionSupportOf } from "../collect.js";
+import { bundledCatalog, versionSupport } from "../../config/kubernetes-versions.js";
 import type { ClusterSnapshot } from "../snapshot.js";
 import { runRules } from "./index.js";
 
@@ -11,7 +10,7 @@ function snapshotOn(day: string, version: string): ClusterSnapshot {
     aws: {
       region: "us-east-1",
       cluster: { name: "acme-dev", exists: true, status: "ACTIVE", version },
-      versionSupport: versionSupportOf(bundledCatalog(), version, day),
+      versionSupport: versionSupport(bundledCatalog(), version, day),
     },
     project: { clusterName: "acme-dev", namespaces: [] },
   };
