@@ -16,6 +16,7 @@ import { sandboxCommand } from "./sandbox.js";
 import { statusCommand } from "./status.js";
 import { tokenCommand } from "./token.js";
 import { upCommand } from "./up.js";
+import { upgradeCommand } from "./upgrade.js";
 import { verifyCommand } from "./verify.js";
 
 /** Every command, in the order `--help` lists them. Each file loads its heavy code lazily. */
@@ -23,6 +24,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   initCommand,
   planCommand,
   upCommand,
+  upgradeCommand,
   statusCommand,
   verifyCommand,
   doctorCommand,

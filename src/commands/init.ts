@@ -29,7 +29,10 @@ export function initCommand(ctx: CliContext): Command {
   return new Command("init")
     .description("create triton-ops.yaml: asks in a terminal, or takes flags with --yes")
     .option("--name <prefix>", "name prefix for every resource")
-    .option("--kubernetes-version <version>", "EKS Kubernetes version, e.g. 1.31")
+    .option(
+      "--kubernetes-version <version>",
+      "EKS Kubernetes minor version (default: EKS's default, else the newest in standard support)",
+    )
     .option("--gpu-instance-types <list>", "GPU instance types, comma-separated")
     .option("--gpu-min <n>", "GPU nodes minimum")
     .option("--gpu-desired <n>", "GPU nodes desired")
@@ -46,8 +49,13 @@ export function initCommand(ctx: CliContext): Command {
       const { DEFAULT_ANSWERS, askAnswers, configFromAnswers, writeConfigFile } = await import(
         "../init/init.js"
       );
+      const { chooseKubernetesVersion, judgeChosenVersion } = await import("../versions/init-version.js");
+      const region = g.region ?? DEFAULT_ANSWERS.region;
+      const versions = await chooseKubernetesVersion(ctx.env, region, g.sandbox === true);
+      io.debug(versions.note);
       let answers = {
         ...DEFAULT_ANSWERS,
+        kubernetesVersion: versions.defaultVersion,
         ...(flags.name ? { name: flags.name } : {}),
         ...(g.env ? { environment: g.env } : {}),
         ...(g.region ? { region: g.region } : {}),
@@ -77,6 +85,7 @@ export function initCommand(ctx: CliContext): Command {
         }
         answers = await askAnswers(io, answers);
       }
+      judgeChosenVersion(io, versions.catalog, answers.kubernetesVersion, ctx.env);
       const result = await writeConfigFile(
         ctx.cwd,
         g.config,

@@ -9,6 +9,7 @@ import {
   SMALLEST_SUBNET_PREFIX,
   subnetLayout,
 } from "../net/cidr.js";
+import { bundledCatalog, defaultVersion, isoDay } from "./kubernetes-versions.js";
 
 const namePrefix = z
   .string()
@@ -38,7 +39,8 @@ export const configSchema = z
     kubernetesVersion: z
       .string()
       .regex(KUBERNETES_VERSION_PATTERN, "must be a supported EKS minor version, 1.28 to 1.39")
-      .default("1.31"),
+      // The bundled table's newest version in standard support today; `init` asks EKS itself.
+      .default(() => defaultVersion(bundledCatalog(), isoDay(new Date()))),
     allowedAccountIds: z.array(z.string().regex(/^[0-9]{12}$/, "must be a 12-digit account id")).default([]),
     tags: z.record(z.string(), z.string()).default({}),
     sandbox: z.boolean().default(false),
@@ -61,6 +63,11 @@ export const configSchema = z
         logRetentionDays: z.number().int().positive().default(30),
         /** Where Kubernetes service IPs come from; EKS picks 10.100.0.0/16 or 172.20.0.0/16 when unset. */
         serviceCidr: cidr.optional(),
+        /**
+         * The cluster's upgrade policy at the end of standard support: EXTENDED (AWS's default) keeps
+         * the version at the extended-support price; STANDARD lets EKS upgrade the control plane itself.
+         */
+        supportType: z.enum(["STANDARD", "EXTENDED"]).default("EXTENDED"),
       })
       .prefault({}),
     gpu: z
@@ -74,6 +81,8 @@ export const configSchema = z
         desiredSize: z.number().int().min(0).default(1),
         maxSize: z.number().int().min(1).default(2),
         rootVolumeSizeGb: z.number().int().min(50).max(2000).default(100),
+        /** Nodes replaced at once during a version update (the node groups' update_config). */
+        maxUnavailable: z.number().int().min(1).max(100).default(1),
       })
       .prefault({})
       .check((ctx) => {

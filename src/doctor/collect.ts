@@ -1,3 +1,4 @@
+import { type VersionCatalog, versionSupport } from "../config/kubernetes-versions.js";
 import { messageOf, TritonOpsError } from "../errors.js";
 import type { KubeClient } from "../k8s/types.js";
 import type { TerraformStage } from "../stages.js";
@@ -29,6 +30,8 @@ export interface CollectDeps {
   /** Subnets the project's vpc stack made (private_subnet_ids). */
   projectSubnets?: string[];
   now?: () => Date;
+  /** The EKS version calendar (DescribeClusterVersions, else the bundled table). */
+  versionCatalog?: () => Promise<VersionCatalog>;
 }
 
 const PAGE_SIZE = 500;
@@ -50,6 +53,13 @@ export async function collectSnapshot(deps: CollectDeps): Promise<ClusterSnapsho
   const symptoms = k ? symptomsOf(k) : undefined;
   const aws: AwsFacts = { region: deps.region, ...(cluster !== undefined ? { cluster } : {}) };
   const clusterGone = isKnown(cluster) && !cluster.exists;
+  if (isKnown(cluster) && cluster.version && deps.versionCatalog) {
+    aws.versionSupport = versionSupport(
+      await deps.versionCatalog(),
+      cluster.version,
+      collectedAt.slice(0, 10),
+    );
+  }
 
   const work: Array<Promise<void>> = [];
   // Node groups: when nodes are missing or unhealthy, pods cannot be placed, or the API cannot be read.

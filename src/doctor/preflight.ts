@@ -31,7 +31,7 @@ export interface PreflightResult {
 }
 
 /** EC2 quota codes for running vCPUs, by instance family class and capacity type. */
-const GPU_QUOTAS = {
+export const GPU_QUOTAS = {
   G: { ON_DEMAND: "L-DB2E81BA", SPOT: "L-3819A6DF", label: "G and VT" },
   P: { ON_DEMAND: "L-417A185B", SPOT: "L-7212CCBC", label: "P" },
 } as const;

@@ -31,6 +31,7 @@ export async function runDoctor(
   const snapshot = await collectSnapshot({
     connectKube: () => target.connectKube(),
     aws,
+    versionCatalog: async () => (await import("../versions/catalog.js")).loadVersionCatalog(target.aws),
     region: target.region,
     ...(rt
       ? {

@@ -5,6 +5,7 @@ import type {
   V1PersistentVolumeClaim,
   V1Pod,
 } from "@kubernetes/client-node";
+import type { VersionSupport } from "../config/kubernetes-versions.js";
 import type { TerraformStage } from "../stages.js";
 
 /**
@@ -94,8 +95,12 @@ export interface ClusterFact {
   subnetIds?: string[];
 }
 
+/** The cluster's Kubernetes version against the EKS calendar (live or the bundled table). */
+export type VersionSupportFact = VersionSupport;
+
 export interface AwsFacts {
   region: string;
+  versionSupport?: Fact<VersionSupportFact>;
   /** The cluster the project (or --cluster) names; exists=false when AWS says it is gone. */
   cluster?: Fact<ClusterFact>;
   /** Keyed by image reference, only for ECR images a pod fails to pull. */

@@ -1,3 +1,4 @@
+import type { VersionVerdict } from "../config/kubernetes-versions.js";
 import type { StageName } from "../config/schema.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
@@ -9,6 +10,7 @@ import { inputStages } from "../terraform/variables.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
 import { runStageGraph } from "./run-stages.js";
 import { reportFailures } from "./up.js";
+import { gateVersionForStages } from "./version-gate.js";
 
 export interface StagePlanReport {
   stage: StageName;
@@ -24,9 +26,13 @@ export interface StagePlanReport {
 export interface PlanResult {
   stages: StagePlanReport[];
   collisions: number;
+  /** The configured Kubernetes version's EKS support phase, when eks or gpu-nodes is planned. */
+  kubernetesVersion?: VersionVerdict;
 }
 
 export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanResult> {
+  // Before anything is written: a version EKS refuses stops here.
+  const kubernetesVersion = await gateVersionForStages(rt, stages);
   const outputs = await readAllOutputs(rt);
   const tf = await createTerraformRunner(rt);
   await syncStacks(rt.envDir);
@@ -81,7 +87,11 @@ export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanRes
     });
   }
   const list = stages.map((s) => reports.get(s)).filter((r): r is StagePlanReport => r !== undefined);
-  return { stages: list, collisions: list.reduce((n, r) => n + r.collisions.length, 0) };
+  return {
+    stages: list,
+    collisions: list.reduce((n, r) => n + r.collisions.length, 0),
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+  };
 }
 
 export function formatCollisions(

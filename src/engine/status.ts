@@ -1,3 +1,4 @@
+import { describeSupport, type VersionSupport, versionSupport } from "../config/kubernetes-versions.js";
 import type { StageName } from "../config/schema.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
@@ -28,6 +29,8 @@ export interface StatusResult {
   region: string;
   sandbox: boolean;
   stages: StageStatusRow[];
+  /** The applied cluster's Kubernetes version, its support phase and end date. */
+  kubernetes?: VersionSupport;
 }
 
 /** Pure: status rows from the stacks' states. */
@@ -81,11 +84,18 @@ export async function runStatus(rt: Runtime, options: { refresh: boolean }): Pro
       }),
     );
   }
+  const clusterVersion = states.eks?.outputs.cluster_version;
+  let kubernetes: VersionSupport | undefined;
+  if (typeof clusterVersion === "string" && clusterVersion !== "") {
+    const { loadVersionCatalog, today } = await import("../versions/catalog.js");
+    kubernetes = versionSupport(await loadVersionCatalog(rt.aws), clusterVersion, today(rt.env));
+  }
   return {
     environment: rt.config.environment,
     region: rt.config.region,
     sandbox: rt.config.sandbox,
     stages: rows,
+    ...(kubernetes ? { kubernetes } : {}),
   };
 }
 
@@ -145,5 +155,6 @@ export function formatStatus(result: StatusResult, io: Pick<Io, "table" | "style
     ...(refresh ? [{ header: "DRIFT" }] : []),
   ];
   const head = `Environment ${result.environment} in ${result.region}${result.sandbox ? " (sandbox)" : ""}`;
-  return `${head}\n${io.table(columns, rows)}`;
+  const version = result.kubernetes ? `\n${describeSupport(result.kubernetes)}` : "";
+  return `${head}\n${io.table(columns, rows)}${version}`;
 }

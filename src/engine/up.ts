@@ -10,6 +10,7 @@ import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
 import { postCheck } from "./postcheck.js";
 import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
 import { externalNeeds } from "./schedule.js";
+import { gateVersionForStages } from "./version-gate.js";
 
 /** The Kubernetes stage, driven through the same interface as the Terraform ones. */
 export interface WorkloadsDriver {
@@ -62,6 +63,8 @@ export function assertNeedsApplied(selected: StageName[], outputs: ProjectOutput
 
 export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> {
   const { io } = rt;
+  // Before anything is written: a version EKS refuses stops here.
+  await gateVersionForStages(rt, options.stages);
   const outputs = await readAllOutputs(rt);
   assertNeedsApplied(options.stages, outputs);
   const needsTerraform = options.stages.some(isTerraformStage);

@@ -29,11 +29,12 @@ export interface InitAnswers {
   sandbox: boolean;
 }
 
+/** kubernetesVersion here is the schema's (bundled-table) default; `init` replaces it with EKS's own. */
 export const DEFAULT_ANSWERS: InitAnswers = {
   name: "triton",
   environment: "dev",
   region: "us-east-1",
-  kubernetesVersion: "1.31",
+  kubernetesVersion: configSchema.parse({}).kubernetesVersion,
   gpuInstanceTypes: ["g5.xlarge"],
   gpuMin: 1,
   gpuDesired: 1,
@@ -102,7 +103,7 @@ export async function askAnswers(io: Io, start: InitAnswers): Promise<InitAnswer
   a.kubernetesVersion = (
     await io.input("Kubernetes version", {
       default: a.kubernetesVersion,
-      validate: rule(KUBERNETES_VERSION_PATTERN, "an EKS minor version such as 1.31"),
+      validate: rule(KUBERNETES_VERSION_PATTERN, `an EKS minor version such as ${start.kubernetesVersion}`),
     })
   ).trim();
   const types = await io.input("GPU instance types (comma-separated)", {

@@ -72,6 +72,9 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         log_retention_days: config.cluster.logRetentionDays,
         service_ipv4_cidr: config.cluster.serviceCidr ?? null,
         admin_principal_arns: config.cluster.adminPrincipalArns,
+        // The emulator ignores upgradePolicy and reads it back empty, which would plan a change on every
+        // run; there the block is left out (null), on AWS it is always set.
+        support_type: config.sandbox ? null : config.cluster.supportType,
         // The emulator answers 404 for CreateAccessEntry and CreateAddon; real AWS keeps both on.
         enable_access_entries: !config.sandbox,
         enable_addons: !config.sandbox,
@@ -85,6 +88,8 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         desired_size: config.gpu.desiredSize,
         max_size: config.gpu.maxSize,
         root_volume_size_gb: config.gpu.rootVolumeSizeGb,
+        // The emulator reads updateConfig back as null, which would plan a change on every run there.
+        max_unavailable: config.sandbox ? null : config.gpu.maxUnavailable,
         enable_system_node_group: config.systemNodes.enabled,
         system_instance_types: config.systemNodes.instanceTypes,
         system_min_size: 1,

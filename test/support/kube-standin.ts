@@ -118,6 +118,7 @@ const RESOURCE_TYPES: ResourceType[] = [
   ["apps", "v1", "DaemonSet", "daemonsets", true],
   ["apps", "v1", "StatefulSet", "statefulsets", true],
   ["autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true],
+  ["policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true],
   ["rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false],
   ["rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false],
   ["rbac.authorization.k8s.io", "v1", "Role", "roles", true],

@@ -7,6 +7,7 @@ import { kubeAccessRule } from "./kube.js";
 import { notJoinedRule, notReadyRule, pressureRule, versionSkewRule } from "./nodes.js";
 import { pendingRule } from "./pending.js";
 import { clusterMissingRule, existsOutsideStateRule } from "./terraform.js";
+import { versionSupportRule } from "./version.js";
 
 export type { RuleOptions } from "./context.js";
 
@@ -23,6 +24,7 @@ const RULES = [
   containerStateRule,
   clusterMissingRule,
   existsOutsideStateRule,
+  versionSupportRule,
 ];
 
 /** Pure: every rule over one snapshot, findings in a stable order. */

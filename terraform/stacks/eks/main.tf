@@ -57,6 +57,13 @@ resource "aws_eks_cluster" "this" {
     }
   }
 
+  dynamic "upgrade_policy" {
+    for_each = var.support_type == null ? [] : [var.support_type]
+    content {
+      support_type = upgrade_policy.value
+    }
+  }
+
   depends_on = [aws_cloudwatch_log_group.this]
 
   lifecycle {

@@ -1,11 +1,12 @@
 variable "kubernetes_version" {
-  description = "EKS Kubernetes minor version, e.g. 1.31."
+  # No default: a version baked in here goes stale within months. triton-ops passes the configured
+  # one, checked against EKS's support calendar.
+  description = "EKS Kubernetes minor version, e.g. 1.35."
   type        = string
-  default     = "1.31"
 
   validation {
     condition     = can(regex("^1\\.(2[89]|3[0-9])$", var.kubernetes_version))
-    error_message = "kubernetes_version must be an EKS minor version from 1.28 to 1.39, e.g. \"1.31\"."
+    error_message = "kubernetes_version must be an EKS minor version from 1.28 to 1.39, e.g. \"1.35\"."
   }
 }
 
@@ -102,6 +103,18 @@ variable "kms_deletion_window_days" {
   validation {
     condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
     error_message = "kms_deletion_window_days must be from 7 to 30."
+  }
+}
+
+variable "support_type" {
+  description = "Upgrade policy at the end of standard support: EXTENDED stays on the version at the extended-support price, STANDARD lets EKS upgrade the control plane. null leaves the block out (the sandbox: the emulator ignores it)."
+  type        = string
+  default     = "EXTENDED"
+  nullable    = true
+
+  validation {
+    condition     = contains(["STANDARD", "EXTENDED"], coalesce(var.support_type, "EXTENDED"))
+    error_message = "support_type must be STANDARD or EXTENDED."
   }
 }
 

@@ -96,6 +96,13 @@ resource "aws_eks_node_group" "gpu" {
     version = aws_launch_template.this["gpu"].latest_version
   }
 
+  dynamic "update_config" {
+    for_each = var.max_unavailable == null ? [] : [var.max_unavailable]
+    content {
+      max_unavailable = update_config.value
+    }
+  }
+
   labels = local.gpu_labels
 
   # Only pods that ask for GPUs (and tolerate this) land on the expensive nodes.
@@ -139,6 +146,13 @@ resource "aws_eks_node_group" "system" {
   launch_template {
     id      = aws_launch_template.this["system"].id
     version = aws_launch_template.this["system"].latest_version
+  }
+
+  dynamic "update_config" {
+    for_each = var.max_unavailable == null ? [] : [var.max_unavailable]
+    content {
+      max_unavailable = update_config.value
+    }
   }
 
   labels = { "triton-ops/pool" = "system" }

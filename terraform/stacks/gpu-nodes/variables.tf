@@ -89,6 +89,18 @@ variable "max_size" {
   }
 }
 
+variable "max_unavailable" {
+  description = "Nodes of a group replaced at once during a version update (update_config). EKS also launches up to twice the group's AZ count of surge nodes; `triton-ops upgrade` shows both before it starts. null leaves the block out (the sandbox: the emulator reads it back empty)."
+  type        = number
+  default     = 1
+  nullable    = true
+
+  validation {
+    condition     = coalesce(var.max_unavailable, 1) >= 1 && coalesce(var.max_unavailable, 1) <= 100 && floor(coalesce(var.max_unavailable, 1)) == coalesce(var.max_unavailable, 1)
+    error_message = "max_unavailable must be a whole number from 1 to 100 (the EKS limit)."
+  }
+}
+
 variable "root_volume_size_gb" {
   description = "Root volume size: Triton images are large (10-20 GB each), with room for several versions."
   type        = number

@@ -42,6 +42,7 @@ override_resource {
 }
 
 variables {
+  kubernetes_version = "1.35"
   name_prefix        = "acme"
   environment        = "dev"
   region             = "us-east-1"
@@ -181,4 +182,49 @@ run "rejects_bad_service_cidr" {
   command = plan
   variables { service_ipv4_cidr = "10.0.0.0/8" }
   expect_failures = [var.service_ipv4_cidr]
+}
+
+run "upgrade_policy_follows_support_type" {
+  command = plan
+
+  variables {
+    support_type = "STANDARD"
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.upgrade_policy[0].support_type == "STANDARD"
+    error_message = "cluster.supportType sets the cluster's upgrade policy."
+  }
+}
+
+run "upgrade_policy_defaults_to_extended" {
+  command = plan
+
+  assert {
+    condition     = aws_eks_cluster.this.upgrade_policy[0].support_type == "EXTENDED"
+    error_message = "Without a choice the policy is AWS's own default, EXTENDED, written down."
+  }
+}
+
+run "upgrade_policy_left_out_on_the_sandbox" {
+  command = plan
+
+  variables {
+    support_type = null
+  }
+
+  assert {
+    condition     = length(aws_eks_cluster.this.upgrade_policy) == 0
+    error_message = "null leaves the upgrade_policy block out."
+  }
+}
+
+run "rejects_unknown_support_type" {
+  command = plan
+
+  variables {
+    support_type = "FOREVER"
+  }
+
+  expect_failures = [var.support_type]
 }

@@ -119,3 +119,33 @@ run "rejects_open_imds" {
   variables { metadata_hop_limit = 3 }
   expect_failures = [var.metadata_hop_limit]
 }
+
+run "update_config_sets_max_unavailable" {
+  command = plan
+
+  variables { max_unavailable = 2 }
+
+  assert {
+    condition     = aws_eks_node_group.gpu.update_config[0].max_unavailable == 2 && aws_eks_node_group.system[0].update_config[0].max_unavailable == 2
+    error_message = "gpu.maxUnavailable sets how many nodes a version update replaces at once."
+  }
+}
+
+run "update_config_left_out_on_the_sandbox" {
+  command = plan
+
+  variables { max_unavailable = null }
+
+  assert {
+    condition     = length(aws_eks_node_group.gpu.update_config) == 0
+    error_message = "null leaves update_config out."
+  }
+}
+
+run "rejects_zero_max_unavailable" {
+  command = plan
+
+  variables { max_unavailable = 0 }
+
+  expect_failures = [var.max_unavailable]
+}
