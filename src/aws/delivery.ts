@@ -133,6 +133,10 @@ export interface ClusterInfo {
   status: string;
   version: string;
   endpoint: string;
+  /** Who can reach the API endpoint: public (to publicAccessCidrs) and/or private (inside the VPC). */
+  endpointPublicAccess: boolean;
+  endpointPrivateAccess: boolean;
+  publicAccessCidrs: string[];
 }
 
 export async function describeCluster(aws: AwsContext, name: string): Promise<ClusterInfo | undefined> {
@@ -141,10 +145,66 @@ export async function describeCluster(aws: AwsContext, name: string): Promise<Cl
   try {
     const out = await eks.send(new DescribeClusterCommand({ name }));
     const c = out.cluster;
-    return { status: c?.status ?? "UNKNOWN", version: c?.version ?? "", endpoint: c?.endpoint ?? "" };
+    const vpc = c?.resourcesVpcConfig;
+    return {
+      status: c?.status ?? "UNKNOWN",
+      version: c?.version ?? "",
+      endpoint: c?.endpoint ?? "",
+      // EKS's own defaults when a field is absent: public on, private off.
+      endpointPublicAccess: vpc?.endpointPublicAccess ?? true,
+      endpointPrivateAccess: vpc?.endpointPrivateAccess ?? false,
+      publicAccessCidrs: vpc?.publicAccessCidrs ?? [],
+    };
   } catch (error) {
     if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
     throw toAwsError(error, `describe cluster ${name} (eks:DescribeCluster)`);
+  } finally {
+    eks.destroy();
+  }
+}
+
+export interface AccessPolicy {
+  /** e.g. arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy */
+  policyArn: string;
+  scope: "cluster" | "namespace";
+  namespaces: string[];
+}
+
+/**
+ * The access policies associated with a principal's access entry (eks:ListAssociatedAccessPolicies).
+ * Undefined when the principal has no access entry; `"unavailable"` when the API itself is absent
+ * (the emulator answers 404 without an error code), which callers treat as unknown.
+ */
+export async function listAccessPolicies(
+  aws: AwsContext,
+  clusterName: string,
+  principalArn: string,
+): Promise<AccessPolicy[] | undefined | "unavailable"> {
+  const { EKSClient, ListAssociatedAccessPoliciesCommand } = await import("@aws-sdk/client-eks");
+  const eks = new EKSClient(awsClientConfig(aws, "EKS"));
+  const out: AccessPolicy[] = [];
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await eks.send(
+        new ListAssociatedAccessPoliciesCommand({ clusterName, principalArn, nextToken }),
+      );
+      for (const p of page.associatedAccessPolicies ?? []) {
+        out.push({
+          policyArn: p.policyArn ?? "",
+          scope: p.accessScope?.type === "namespace" ? "namespace" : "cluster",
+          namespaces: p.accessScope?.namespaces ?? [],
+        });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return out;
+  } catch (error) {
+    const name = awsErrorName(error);
+    if (name === "ResourceNotFoundException") return undefined;
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || name === "UnknownError" || name === "NotFoundException") return "unavailable";
+    throw toAwsError(error, `list the access policies of ${principalArn} (eks:ListAssociatedAccessPolicies)`);
   } finally {
     eks.destroy();
   }
