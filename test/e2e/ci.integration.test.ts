@@ -113,7 +113,8 @@ describe("ci on the sandbox", () => {
     });
     const state = await readSandboxState(path.join(cwd, ".triton-ops"));
     aws = { region: "us-east-1", env: sandboxEnv(process.env, state!.endpoint, "us-east-1"), sandbox: true };
-  });
+    // Two real applies on a shared 2-core machine: more than the project's default hook time.
+  }, 300_000);
 
   afterAll(async () => {
     server?.close();
