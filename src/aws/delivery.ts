@@ -1,6 +1,6 @@
 import { type AwsContext, awsClientConfig, orAwsError, toAwsError } from "./clients.js";
 import { describeRepository as describeEcrRepository, describeImage } from "./ecr.js";
-import { describeCluster as describeEksCluster } from "./eks.js";
+import { describeCluster as describeEksCluster, listAccessPolicies as listEksAccessPolicies } from "./eks.js";
 import { getOidcProvider as getIamOidcProvider, getRole } from "./iam.js";
 import { sdk } from "./sdk.js";
 
@@ -101,9 +101,32 @@ export interface ClusterInfo {
   status: string;
   version: string;
   endpoint: string;
+  /** Who can reach the API endpoint: public (to publicAccessCidrs) and/or private (inside the VPC). */
+  endpointPublicAccess: boolean;
+  endpointPrivateAccess: boolean;
+  publicAccessCidrs: string[];
 }
 
 export async function describeCluster(aws: AwsContext, name: string): Promise<ClusterInfo | undefined> {
   const c = await orAwsError(`describe cluster ${name} (eks:DescribeCluster)`, describeEksCluster(aws, name));
-  return c ? { status: c.status, version: c.version ?? "", endpoint: c.endpoint ?? "" } : undefined;
+  return c
+    ? {
+        status: c.status,
+        version: c.version ?? "",
+        endpoint: c.endpoint ?? "",
+        endpointPublicAccess: c.endpointPublicAccess,
+        endpointPrivateAccess: c.endpointPrivateAccess,
+        publicAccessCidrs: c.publicAccessCidrs,
+      }
+    : undefined;
+}
+
+export type { AccessPolicy } from "./eks.js";
+
+/** The access policies of a principal's access entry; see eks.ts. */
+export async function listAccessPolicies(aws: AwsContext, clusterName: string, principalArn: string) {
+  return orAwsError(
+    `list the access policies of ${principalArn} (eks:ListAssociatedAccessPolicies)`,
+    listEksAccessPolicies(aws, clusterName, principalArn),
+  );
 }

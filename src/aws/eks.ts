@@ -1,4 +1,11 @@
-import { type AwsContext, awsClientConfig, isNotFound, unlessNotFound, using } from "./clients.js";
+import {
+  type AwsContext,
+  awsClientConfig,
+  isApiUnavailable,
+  isNotFound,
+  unlessNotFound,
+  using,
+} from "./clients.js";
 import { sdk } from "./sdk.js";
 
 // The EKS calls the product makes, one function each. A resource that is not there comes back as
@@ -16,6 +23,10 @@ export interface EksCluster {
   subnetIds: string[];
   tags: Record<string, string>;
   createdAt: Date | undefined;
+  /** EKS's own defaults when a field is absent: public on, private off. */
+  endpointPublicAccess: boolean;
+  endpointPrivateAccess: boolean;
+  publicAccessCidrs: string[];
 }
 
 const eksClient = (aws: AwsContext) => new (sdk.eks().EKSClient)(awsClientConfig(aws, "EKS"));
@@ -39,6 +50,9 @@ export async function describeCluster(aws: AwsContext, name: string): Promise<Ek
     subnetIds: c?.resourcesVpcConfig?.subnetIds ?? [],
     tags: c?.tags ?? {},
     createdAt: c?.createdAt,
+    endpointPublicAccess: c?.resourcesVpcConfig?.endpointPublicAccess ?? true,
+    endpointPrivateAccess: c?.resourcesVpcConfig?.endpointPrivateAccess ?? false,
+    publicAccessCidrs: c?.resourcesVpcConfig?.publicAccessCidrs ?? [],
   };
 }
 
@@ -105,4 +119,47 @@ export async function describeNodegroup(
     tags: n?.tags ?? {},
     createdAt: n?.createdAt,
   };
+}
+
+export interface AccessPolicy {
+  /** e.g. arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy */
+  policyArn: string;
+  scope: "cluster" | "namespace";
+  namespaces: string[];
+}
+
+/**
+ * eks:ListAssociatedAccessPolicies, every page. Undefined when the principal has no access entry;
+ * `"unavailable"` when the API itself is absent (the emulator answers 404 without an error code).
+ */
+export async function listAccessPolicies(
+  aws: AwsContext,
+  clusterName: string,
+  principalArn: string,
+): Promise<AccessPolicy[] | undefined | "unavailable"> {
+  const { ListAssociatedAccessPoliciesCommand } = sdk.eks();
+  return using(eksClient(aws), async (eks) => {
+    const out: AccessPolicy[] = [];
+    try {
+      let nextToken: string | undefined;
+      do {
+        const page = await eks.send(
+          new ListAssociatedAccessPoliciesCommand({ clusterName, principalArn, nextToken }),
+        );
+        for (const p of page.associatedAccessPolicies ?? []) {
+          out.push({
+            policyArn: p.policyArn ?? "",
+            scope: p.accessScope?.type === "namespace" ? "namespace" : "cluster",
+            namespaces: p.accessScope?.namespaces ?? [],
+          });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return out;
+    } catch (error) {
+      if (isApiUnavailable(error)) return "unavailable";
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AwsContext } from "../aws/clients.js";
 import { ExternalError, UserError } from "../errors.js";
 import {
+  type CheckStep,
   type CiCheckDeps,
   checkTarget,
   formatCiCheck,
@@ -23,6 +24,13 @@ const TARGET: CiTarget = {
   roleName: "demo-dev-github-actions-oidc-role",
   providerArn: PROVIDER,
   subject: "repo:acme/models:ref:refs/heads/main",
+  subjects: ["repo:acme/models:ref:refs/heads/main"],
+  planRoleArn: "arn:aws:iam::123456789012:role/demo-dev-github-plan-role",
+  planSubjects: ["repo:acme/models:pull_request"],
+  repositoryId: undefined,
+  ownerId: undefined,
+  cliPackage: "git+https://github.com/acme/triton-ops.git#0123456789abcdef0123456789abcdef01234567",
+  publicAccessCidrs: [],
   repositoryUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/demo-dev-triton",
   repositoryName: "demo-dev-triton",
   clusterName: "demo-dev",
@@ -53,6 +61,29 @@ function denied(action: string): ExternalError {
   });
 }
 
+const CLUSTER = {
+  status: "ACTIVE",
+  version: "1.31",
+  endpoint: "https://x",
+  endpointPublicAccess: false,
+  endpointPrivateAccess: true,
+  publicAccessCidrs: [],
+};
+const POLICY = "arn:aws:eks::aws:cluster-access-policy/";
+/** What the eks stack associates with the deploy role. */
+const ACCESS = [
+  {
+    policyArn: `${POLICY}AmazonEKSAdminPolicy`,
+    scope: "namespace" as const,
+    namespaces: ["triton", "monitoring"],
+  },
+  { policyArn: `${POLICY}AmazonEKSViewPolicy`, scope: "cluster" as const, namespaces: [] },
+];
+const BOTH_FORMS_TRUST = TRUST.replace(
+  '"repo:acme/models:ref:refs/heads/main"',
+  '["repo:acme/models:ref:refs/heads/main","repo:acme-11/models-22:ref:refs/heads/main"]',
+);
+
 /** Fakes of the AWS calls; each test overrides what it is about. */
 function deps(overrides: Partial<CiCheckDeps> = {}): CiCheckDeps {
   return {
@@ -71,7 +102,9 @@ function deps(overrides: Partial<CiCheckDeps> = {}): CiCheckDeps {
       expiresAt: undefined,
     }),
     repository: async () => ({ uri: TARGET.repositoryUrl ?? "", tagMutability: "IMMUTABLE" }),
-    cluster: async () => ({ status: "ACTIVE", version: "1.31", endpoint: "https://x" }),
+    cluster: async () => CLUSTER,
+    accessPolicies: async () => [...ACCESS],
+    resolvePackage: async () => ({ name: "triton-ops", version: "0.1.0" }),
     ...overrides,
   };
 }
@@ -104,15 +137,22 @@ describe("trustTargetFor", () => {
 
 describe("checkTarget", () => {
   it("passes every step when the access is right, without showing the user id", async () => {
-    const result = await checkTarget(AWS, TARGET, {}, {}, deps());
+    const result = await checkTarget(AWS, TARGET, {}, { runner: "self-hosted" }, deps());
     expect(result.steps.map((s) => [s.id, s.status])).toEqual([
       ["identity", "pass"],
+      ["cli-package", "pass"],
       ["oidc-provider", "pass"],
-      ["role-trust", "pass"],
+      // Without the ids only the name form can be checked: a warning, not a failure.
+      ["role-trust", "warn"],
       ["ecr-login", "pass"],
       ["ecr-repository", "pass"],
       ["eks-cluster", "pass"],
+      ["eks-endpoint", "pass"],
+      ["eks-access", "pass"],
     ]);
+    expect(result.steps[3]?.detail).toContain(
+      "repositories created or renamed on github.com since 2026-06-18",
+    );
     expect(result.ok).toBe(true);
     expect(JSON.stringify(result)).not.toContain("AIDAX");
   });
@@ -131,13 +171,20 @@ describe("checkTarget", () => {
     );
     expect(result.ok).toBe(false);
     expect(result.steps[0]).toMatchObject({ id: "identity", status: "fail" });
+    // The package spec is npm's business, not AWS's: it is still checked.
+    expect(result.steps[1]).toMatchObject({ id: "cli-package", status: "pass" });
     expect(
-      result.steps.slice(1).every((s) => s.status === "skip" && s.hint === "Fix the identity step first."),
+      result.steps.slice(2).every((s) => s.status === "skip" && s.hint === "Fix the identity step first."),
     ).toBe(true);
   });
 
   it("on the runner, having assumed the deploy role proves the trust even when IAM may not be read", async () => {
-    const env = { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/models", GITHUB_REF: "refs/heads/main" };
+    const env = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_REPOSITORY: "acme/models",
+      GITHUB_REF: "refs/heads/main",
+      RUNNER_ENVIRONMENT: "self-hosted",
+    };
     const result = await checkTarget(
       AWS,
       TARGET,
@@ -171,7 +218,12 @@ describe("checkTarget", () => {
       applied: { iam: false, ecr: false, eks: false },
     };
     const asked: string[] = [];
-    const env = { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/models", GITHUB_REF: "refs/heads/main" };
+    const env = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_REPOSITORY: "acme/models",
+      GITHUB_REF: "refs/heads/main",
+      RUNNER_ENVIRONMENT: "self-hosted",
+    };
     const result = await checkTarget(
       AWS,
       noOutputs,
@@ -195,11 +247,14 @@ describe("checkTarget", () => {
     expect(asked).toEqual(["arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"]);
     expect(result.steps.map((s) => [s.id, s.status])).toEqual([
       ["identity", "pass"],
+      ["cli-package", "pass"],
       ["oidc-provider", "skip"],
       ["role-trust", "pass"],
       ["ecr-login", "pass"],
       ["ecr-repository", "pass"],
       ["eks-cluster", "pass"],
+      ["eks-endpoint", "pass"],
+      ["eks-access", "pass"],
     ]);
     expect(result.ok).toBe(true);
     // With the iam stack applied but no provider in its outputs, nothing is guessed.
@@ -230,7 +285,7 @@ describe("checkTarget", () => {
 
   it("fails a cluster that is missing or not active, with a hint", async () => {
     const missing = await checkTarget(AWS, TARGET, {}, {}, deps({ cluster: async () => undefined }));
-    expect(missing.steps.at(-1)).toMatchObject({
+    expect(missing.steps.find((s) => s.id === "eks-cluster")).toMatchObject({
       status: "fail",
       hint: "Run `triton-ops up --stage eks` (after vpc, iam and ecr).",
     });
@@ -239,9 +294,9 @@ describe("checkTarget", () => {
       TARGET,
       {},
       {},
-      deps({ cluster: async () => ({ status: "CREATING", version: "1.31", endpoint: "" }) }),
+      deps({ cluster: async () => ({ ...CLUSTER, status: "CREATING" }) }),
     );
-    expect(creating.steps.at(-1)?.detail).toBe("cluster demo-dev is CREATING");
+    expect(creating.steps.find((s) => s.id === "eks-cluster")?.detail).toBe("cluster demo-dev is CREATING");
     expect(creating.ok).toBe(false);
   });
 
@@ -258,23 +313,158 @@ describe("checkTarget", () => {
   });
 });
 
+describe("checkTarget on what breaks on first contact", () => {
+  const find = (r: { steps: CheckStep[] }, id: string) => r.steps.find((s) => s.id === id);
+
+  it("fails a private-only endpoint with a GitHub-hosted runner, and says both fixes", async () => {
+    const onHosted = await checkTarget(
+      AWS,
+      TARGET,
+      {
+        GITHUB_ACTIONS: "true",
+        GITHUB_REPOSITORY: "acme/models",
+        GITHUB_REF: "refs/heads/main",
+        RUNNER_ENVIRONMENT: "github-hosted",
+      },
+      {},
+      deps(),
+    );
+    expect(find(onHosted, "eks-endpoint")).toMatchObject({
+      status: "fail",
+      detail:
+        "the API endpoint is private only, and GitHub-hosted runners cannot reach it: they run outside the VPC",
+    });
+    expect(find(onHosted, "eks-endpoint")).toHaveProperty(
+      "hint",
+      expect.stringContaining("self-hosted runner inside the VPC"),
+    );
+    expect(onHosted.ok).toBe(false);
+    const local = await checkTarget(AWS, TARGET, {}, { runner: "github-hosted" }, deps());
+    expect(find(local, "eks-endpoint")).toMatchObject({ status: "fail" });
+    const allowListed = await checkTarget(
+      AWS,
+      TARGET,
+      {},
+      { runner: "github-hosted" },
+      deps({
+        cluster: async () => ({
+          ...CLUSTER,
+          endpointPublicAccess: true,
+          publicAccessCidrs: ["203.0.113.0/24"],
+        }),
+      }),
+    );
+    expect(find(allowListed, "eks-endpoint")).toMatchObject({ status: "warn" });
+    expect((find(allowListed, "eks-endpoint") as unknown as { detail: string }).detail).toContain(
+      "GitHub-hosted runners' egress addresses must be listed",
+    );
+  });
+
+  it("fails a repository that sends the immutable subject while the trust has only the name form", async () => {
+    const ids = { repositoryId: "22", ownerId: "11" };
+    const result = await checkTarget(AWS, TARGET, {}, { ...ids, runner: "self-hosted" }, deps());
+    const trust = find(result, "role-trust") as {
+      status: string;
+      problems: string[];
+      detail: string;
+      hint: string;
+    };
+    expect(trust.status).toBe("fail");
+    expect(trust.problems).toEqual(["immutable-subject-not-trusted"]);
+    expect(trust.detail).toContain("not the immutable form repo:acme-11/models-22:ref:refs/heads/main");
+    expect(trust.hint).toBe(
+      "Set github.repositoryId: 22 and github.ownerId: 11 in triton-ops.yaml and run `triton-ops up --stage iam`: the role then trusts both subject forms.",
+    );
+    const fixed = await checkTarget(
+      AWS,
+      TARGET,
+      {},
+      { ...ids, runner: "self-hosted" },
+      deps({ roleTrust: async () => ({ arn: "", document: encodeURIComponent(BOTH_FORMS_TRUST) }) }),
+    );
+    expect(find(fixed, "role-trust")).toMatchObject({
+      status: "pass",
+      detail: `${TARGET.roleName} trusts repo:acme/models:ref:refs/heads/main and repo:acme-11/models-22:ref:refs/heads/main`,
+    });
+    // On a runner the ids come from GitHub's own variables.
+    const runner = await checkTarget(
+      AWS,
+      TARGET,
+      {
+        GITHUB_ACTIONS: "true",
+        GITHUB_REPOSITORY: "acme/models",
+        GITHUB_REPOSITORY_ID: "22",
+        GITHUB_REPOSITORY_OWNER_ID: "11",
+        GITHUB_REF: "refs/heads/main",
+      },
+      {},
+      deps(),
+    );
+    expect(find(runner, "role-trust")).toMatchObject({ problems: ["immutable-subject-not-trusted"] });
+  });
+
+  it("fails a deploy role without a cluster-scoped read, which verify's node listing needs", async () => {
+    const namespaceOnly = await checkTarget(
+      AWS,
+      TARGET,
+      {},
+      { runner: "self-hosted" },
+      deps({ accessPolicies: async () => [ACCESS[0]!] }),
+    );
+    const access = find(namespaceOnly, "eks-access") as { status: string; detail: string; hint: string };
+    expect(access.status).toBe("fail");
+    expect(access.detail).toContain("verify lists nodes, which are cluster-scoped");
+    expect(access.hint).toContain("AmazonEKSViewPolicy at cluster scope");
+    const noEntry = await checkTarget(AWS, TARGET, {}, {}, deps({ accessPolicies: async () => undefined }));
+    expect(find(noEntry, "eks-access")).toMatchObject({ status: "fail" });
+    const absent = await checkTarget(
+      AWS,
+      TARGET,
+      {},
+      {},
+      deps({ accessPolicies: async () => "unavailable" }),
+    );
+    expect(find(absent, "eks-access")).toMatchObject({ status: "skip" });
+  });
+
+  it("fails a cli package that is missing or does not resolve", async () => {
+    const missing = await checkTarget(AWS, { ...TARGET, cliPackage: undefined }, {}, {}, deps());
+    expect(find(missing, "cli-package")).toMatchObject({ status: "fail" });
+    const unpublished = await checkTarget(
+      AWS,
+      { ...TARGET, cliPackage: "triton-ops@0.1.0" },
+      {},
+      {},
+      deps({
+        resolvePackage: async () => ({ error: "404 Not Found - GET https://registry.npmjs.org/triton-ops" }),
+      }),
+    );
+    expect(find(unpublished, "cli-package")).toMatchObject({
+      status: "fail",
+      detail: "triton-ops@0.1.0 does not resolve: 404 Not Found - GET https://registry.npmjs.org/triton-ops",
+    });
+  });
+});
+
 describe("trustHint", () => {
   it("points at the repository, the plan role or the branch", () => {
     expect(trustHint(TARGET, { repo: "acme/other" })).toContain("set github.repository to acme/other");
     expect(trustHint(TARGET, { repo: "acme/models", event: "pull_request" })).toContain(
-      "TRITON_OPS_PLAN_ROLE_ARN",
+      "read-only plan role",
     );
     expect(trustHint(TARGET, { repo: "acme/models", branch: "main" })).toContain("restore the trust");
   });
 });
 
+const CHOICES = { cliPackage: "x@1.0.0", runnerLabels: ["self-hosted", "linux", "x64"], ids: undefined };
+
 describe("ciValuesFor", () => {
   it("asks for github.repository and an iam apply when there is no deploy role", () => {
     const noRole = { ...TARGET, roleArn: undefined };
-    expect(() => ciValuesFor(noRole, undefined, false)).toThrow(/no GitHub Actions deploy role/);
+    expect(() => ciValuesFor(noRole, undefined, false, CHOICES)).toThrow(/no GitHub Actions deploy role/);
     let error: unknown;
     try {
-      ciValuesFor({ ...noRole, applied: { iam: false, ecr: true, eks: true } }, undefined, false);
+      ciValuesFor({ ...noRole, applied: { iam: false, ecr: true, eks: true } }, undefined, false, CHOICES);
     } catch (e) {
       error = e;
     }
@@ -284,17 +474,20 @@ describe("ciValuesFor", () => {
   });
 
   it("refuses a repository the role does not trust, naming the one it does", () => {
-    expect(() => ciValuesFor(TARGET, "acme/other", false)).toThrow(
+    expect(() => ciValuesFor(TARGET, "acme/other", false, CHOICES)).toThrow(
       "--repo acme/other is not the repository the deploy role trusts: it trusts only repo:acme/models:ref:refs/heads/main",
     );
   });
 
   it("needs the ecr stack and notes an eks stack still to come", () => {
-    expect(() => ciValuesFor({ ...TARGET, repositoryUrl: undefined }, undefined, false)).toThrow(/ecr stack/);
+    expect(() => ciValuesFor({ ...TARGET, repositoryUrl: undefined }, undefined, false, CHOICES)).toThrow(
+      /ecr stack/,
+    );
     const { values, notes } = ciValuesFor(
       { ...TARGET, applied: { iam: true, ecr: true, eks: false } },
       "acme/models",
       true,
+      CHOICES,
     );
     expect(values.roleArn).toBe(TARGET.roleArn);
     expect(notes.join("\n")).toMatch(/eks stack is not applied[\s\S]*local sandbox/);

@@ -1,3 +1,6 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parse } from "yaml";
 import type { AwsContext } from "../aws/clients.js";
 import * as delivery from "../aws/delivery.js";
 import { type CallerIdentity, getCallerIdentity } from "../aws/identity.js";
@@ -5,17 +8,23 @@ import { awsErrorName, messageOf } from "../errors.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { readAllOutputs } from "../terraform/state.js";
-import { type CiTarget, ciTargetFrom } from "./target.js";
+import { accessVerdict, endpointVerdict, type RunnerKind } from "./delivery-rules.js";
+import { classifyPackageSpec, npmViewResolver, type PackageResolver } from "./package-spec.js";
+import { type CiTarget, ciTargetFrom, immutableRepo } from "./target.js";
 import { GITHUB_AUDIENCE, GITHUB_OIDC_HOST, matchTrust, type TrustTarget } from "./trust.js";
 
-export type CheckStatus = "pass" | "fail" | "skip";
+/** `warn`: works today but says what to watch; only `fail` fails the check. */
+export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 export type CheckId =
   | "identity"
+  | "cli-package"
   | "oidc-provider"
   | "role-trust"
   | "ecr-login"
   | "ecr-repository"
-  | "eks-cluster";
+  | "eks-cluster"
+  | "eks-endpoint"
+  | "eks-access";
 
 export interface CheckStep {
   id: CheckId;
@@ -40,6 +49,11 @@ export interface CiCheckResult {
 export interface CiCheckOptions {
   repo?: string;
   branch?: string;
+  /** GitHub's numeric ids, to check the immutable subject form too. */
+  repositoryId?: string;
+  ownerId?: string;
+  /** Where the deploy job runs, when known (the runner says; locally, the deploy workflow's runs-on). */
+  runner?: RunnerKind;
 }
 
 /** The AWS calls `ci check` makes; the real ones by default, fakes in unit tests. */
@@ -50,6 +64,8 @@ export interface CiCheckDeps {
   ecrLogin: typeof delivery.checkEcrLogin;
   repository: typeof delivery.describeRepository;
   cluster: typeof delivery.describeCluster;
+  accessPolicies: typeof delivery.listAccessPolicies;
+  resolvePackage: PackageResolver;
 }
 
 export const realCiCheckDeps: CiCheckDeps = {
@@ -59,6 +75,8 @@ export const realCiCheckDeps: CiCheckDeps = {
   ecrLogin: delivery.checkEcrLogin,
   repository: delivery.describeRepository,
   cluster: delivery.describeCluster,
+  accessPolicies: delivery.listAccessPolicies,
+  resolvePackage: npmViewResolver,
 };
 
 const DENIED = new Set(["AccessDenied", "AccessDeniedException"]);
@@ -82,6 +100,19 @@ export function trustTargetFor(
   if (target.githubEnvironment) trust.environment = target.githubEnvironment;
   if (onRunner && env.GITHUB_EVENT_NAME) trust.event = env.GITHUB_EVENT_NAME;
   if (target.providerArn) trust.providerArn = target.providerArn;
+  // The ids: flags, else the runner's own variables (for its repository), else the config's.
+  const ids =
+    options.repositoryId && options.ownerId
+      ? { repositoryId: options.repositoryId, ownerId: options.ownerId }
+      : onRunner &&
+          env.GITHUB_REPOSITORY_ID &&
+          env.GITHUB_REPOSITORY_OWNER_ID &&
+          repo === env.GITHUB_REPOSITORY
+        ? { repositoryId: env.GITHUB_REPOSITORY_ID, ownerId: env.GITHUB_REPOSITORY_OWNER_ID }
+        : target.repositoryId && target.ownerId && repo === target.repository
+          ? { repositoryId: target.repositoryId, ownerId: target.ownerId }
+          : undefined;
+  if (ids) trust.immutableRepo = immutableRepo(repo, ids);
   return { where: onRunner ? "github-actions" : "local", trust };
 }
 
@@ -112,7 +143,26 @@ export async function runCiCheck(
   // there the names come from the config, computed as terraform/modules/naming does.
   const onRunner = rt.ctx.env.GITHUB_ACTIONS === "true";
   const target = ciTargetFrom(rt.config, onRunner ? {} : await readAllOutputs(rt));
-  return checkTarget(rt.aws, target, rt.ctx.env, options, deps);
+  const runner =
+    options.runner ?? (await workflowRunner(path.join(rt.ctx.cwd, ".github/workflows/deploy.yml")));
+  return checkTarget(rt.aws, target, rt.ctx.env, { ...options, ...(runner ? { runner } : {}) }, deps);
+}
+
+/** Where the deploy workflow `ci init` wrote runs its job: `runs-on` naming self-hosted, or not. */
+export async function workflowRunner(file: string): Promise<RunnerKind | undefined> {
+  const text = await readFile(file, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch {
+    return undefined;
+  }
+  const jobs = (doc as { jobs?: Record<string, { "runs-on"?: unknown }> } | null)?.jobs ?? {};
+  const runsOn = jobs.deploy?.["runs-on"];
+  if (runsOn === undefined) return undefined;
+  const labels = Array.isArray(runsOn) ? runsOn.map(String) : [String(runsOn)];
+  return labels.includes("self-hosted") ? "self-hosted" : "github-hosted";
 }
 
 /** Each step in turn; a step that cannot run without an earlier one is a skip that says so. */
@@ -142,6 +192,7 @@ export async function checkTarget(
       ),
     );
   }
+  steps.push(await checkCliPackage(target, deps));
   const skip = (id: CheckId): CheckStep => ({
     id,
     status: "skip",
@@ -149,7 +200,15 @@ export async function checkTarget(
     hint: "Fix the identity step first.",
   });
   if (!identity) {
-    for (const id of ["oidc-provider", "role-trust", "ecr-login", "ecr-repository", "eks-cluster"] as const) {
+    for (const id of [
+      "oidc-provider",
+      "role-trust",
+      "ecr-login",
+      "ecr-repository",
+      "eks-cluster",
+      "eks-endpoint",
+      "eks-access",
+    ] as const) {
       steps.push(skip(id));
     }
     return { where, repository: trust?.repo, subject: target.subject, steps, ok: false };
@@ -186,8 +245,9 @@ export async function checkTarget(
     );
   }
 
+  let cluster: delivery.ClusterInfo | undefined;
   try {
-    const cluster = await deps.cluster(aws, target.clusterName);
+    cluster = await deps.cluster(aws, target.clusterName);
     if (!cluster) {
       steps.push({
         id: "eks-cluster",
@@ -213,6 +273,19 @@ export async function checkTarget(
     steps.push(failed("eks-cluster", error, "The caller needs eks:DescribeCluster on the cluster."));
   }
 
+  const noCluster = (id: CheckId): CheckStep => ({
+    id,
+    status: "skip",
+    detail: "no cluster to read",
+    hint: "Fix the eks-cluster step first.",
+  });
+  if (!cluster) {
+    steps.push(noCluster("eks-endpoint"), noCluster("eks-access"));
+  } else {
+    steps.push({ id: "eks-endpoint", ...endpointVerdict(cluster, runnerKind(where, env, options)) });
+    steps.push(await checkAccess(aws, target, identity, where, deps));
+  }
+
   return {
     where,
     repository: trust?.repo,
@@ -221,6 +294,81 @@ export async function checkTarget(
     steps,
     ok: steps.every((s) => s.status !== "fail"),
   };
+}
+
+/** Pure: where the deploy job runs. A runner says so itself (RUNNER_ENVIRONMENT); locally, what ci init wrote. */
+export function runnerKind(
+  where: CiCheckResult["where"],
+  env: NodeJS.ProcessEnv,
+  options: CiCheckOptions,
+): RunnerKind {
+  if (where === "github-actions") {
+    if (env.RUNNER_ENVIRONMENT === "github-hosted") return "github-hosted";
+    if (env.RUNNER_ENVIRONMENT === "self-hosted") return "self-hosted";
+  }
+  return options.runner ?? "unknown";
+}
+
+async function checkCliPackage(target: CiTarget, deps: CiCheckDeps): Promise<CheckStep> {
+  const howTo =
+    "Set `ci: { cliPackage: ... }` in triton-ops.yaml: a git URL at a commit, a tarball URL, or a name@version you published (triton-ops is not on npm).";
+  if (!target.cliPackage) {
+    return {
+      id: "cli-package",
+      status: "fail",
+      detail: "no ci.cliPackage: the workflows cannot install triton-ops",
+      hint: howTo,
+    };
+  }
+  let spec: string;
+  try {
+    spec = classifyPackageSpec(target.cliPackage).spec;
+  } catch (error) {
+    return { id: "cli-package", status: "fail", detail: messageOf(error), hint: howTo };
+  }
+  const resolved = await deps.resolvePackage(spec);
+  if ("error" in resolved) {
+    return {
+      id: "cli-package",
+      status: "fail",
+      detail: `${spec} does not resolve: ${resolved.error}`,
+      hint: `Check it with \`npm view ${spec} version\`; for a git URL, push the commit first.`,
+    };
+  }
+  return {
+    id: "cli-package",
+    status: "pass",
+    detail: `${spec} resolves to ${resolved.name}@${resolved.version}`,
+  };
+}
+
+/** The deploy role's Kubernetes permissions, as its access entry's policies grant them. */
+async function checkAccess(
+  aws: AwsContext,
+  target: CiTarget,
+  identity: Pick<CallerIdentity, "account" | "arn">,
+  where: CiCheckResult["where"],
+  deps: CiCheckDeps,
+): Promise<CheckStep> {
+  const partition = identity.arn.split(":")[1] ?? "aws";
+  const principal = target.roleArn ?? `arn:${partition}:iam::${identity.account}:role/${target.roleName}`;
+  try {
+    const policies = await deps.accessPolicies(aws, target.clusterName, principal);
+    if (policies === "unavailable") {
+      return {
+        id: "eks-access",
+        status: "skip",
+        detail: "EKS access entries cannot be read here (the API is absent, as on the emulator)",
+        hint: "On AWS this checks the deploy role may administer triton and monitoring and list nodes.",
+      };
+    }
+    return { id: "eks-access", ...accessVerdict(policies, principal) };
+  } catch (error) {
+    return (
+      deniedOnRunner("eks-access", error, where) ??
+      failed("eks-access", error, "The caller needs eks:ListAssociatedAccessPolicies on the cluster.")
+    );
+  }
 }
 
 /** Without the iam stack's outputs, the provider's ARN is still known: one per account and URL. */
@@ -318,7 +466,19 @@ async function checkRoleTrust(
   }
   const match = matchTrust(role.document, trust);
   if (match.ok) {
-    return { id: "role-trust", status: "pass", detail: `${target.roleName} trusts ${match.expectedSubject}` };
+    const forms = match.immutableSubject ? ` and ${match.immutableSubject}` : "";
+    return match.warnings.length > 0
+      ? {
+          id: "role-trust",
+          status: "warn",
+          detail: `${target.roleName} trusts ${match.expectedSubject}${forms}. ${match.warnings.join(" ")}`,
+          hint: "Set github.repositoryId and github.ownerId in triton-ops.yaml and run `triton-ops up --stage iam`: the role then trusts both forms.",
+        }
+      : {
+          id: "role-trust",
+          status: "pass",
+          detail: `${target.roleName} trusts ${match.expectedSubject}${forms}`,
+        };
   }
   return {
     id: "role-trust",
@@ -335,7 +495,11 @@ export function trustHint(target: CiTarget, trust: TrustTarget): string {
     return `The role trusts ${target.repository ?? "another repository"}; deploy from there, or set github.repository to ${trust.repo} and run \`triton-ops up --stage iam\`.`;
   }
   if (trust.event === "pull_request") {
-    return "Pull requests cannot use the deploy role; give the plan workflow its own read-only role (repository variable TRITON_OPS_PLAN_ROLE_ARN).";
+    return "Pull requests cannot use the deploy role; the plan workflow assumes the iam stack's read-only plan role instead (`triton-ops ci init --force` writes it in).";
+  }
+  const ids = trust.immutableRepo ? /^[^/]+-(\d+)\/.+-(\d+)$/.exec(trust.immutableRepo) : null;
+  if (ids && !target.subjects.some((s) => s.startsWith(`repo:${trust.immutableRepo}:`))) {
+    return `Set github.repositoryId: ${ids[2]} and github.ownerId: ${ids[1]} in triton-ops.yaml and run \`triton-ops up --stage iam\`: the role then trusts both subject forms.`;
   }
   if (!trust.environment && trust.branch !== target.branch) {
     return `Deploy from ${target.branch}, or set github.branch to ${trust.branch} and run \`triton-ops up --stage iam\`.`;
@@ -345,6 +509,7 @@ export function trustHint(target: CiTarget, trust: TrustTarget): string {
 
 const MARK: Record<CheckStatus, { text: string; color: "green" | "red" | "yellow" }> = {
   pass: { text: "pass", color: "green" },
+  warn: { text: "warn", color: "yellow" },
   fail: { text: "FAIL", color: "red" },
   skip: { text: "skip", color: "yellow" },
 };

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { TEMPLATES_ROOT } from "../paths.js";
+import { PINNED_ACTIONS, usesLine, WORKFLOW_NODE_VERSION, WORKFLOW_TERRAFORM_VERSION } from "./actions.js";
 
 /** Triton release the Dockerfile starts from unless the build passes another TRITON_VERSION. */
 export const DEFAULT_TRITON_VERSION = "24.08";
@@ -28,7 +29,15 @@ export interface CiValues {
   environment: string;
   /** GitHub deployment environment the role trusts, when it trusts one instead of a branch. */
   githubEnvironment: string | undefined;
-  tritonOpsVersion: string;
+  /** ci.cliPackage, already checked to resolve. */
+  cliPackage: string;
+  /** Labels of the self-hosted runner in the VPC, or undefined for GitHub-hosted (public endpoint). */
+  runnerLabels: readonly string[] | undefined;
+  /** The read-only role the plan workflow assumes. */
+  planRoleArn: string;
+  /** Every `sub` the deploy role trusts, and the plan role. */
+  deploySubjects: readonly string[];
+  planSubjects: readonly string[];
   tritonVersion: string;
 }
 
@@ -59,8 +68,20 @@ export function placeholderValues(v: CiValues): Record<string, string> {
     JOB_ENVIRONMENT: v.githubEnvironment
       ? `environment: ${v.githubEnvironment}`
       : `# No GitHub environment: the deploy role trusts pushes to ${v.branch}.`,
-    TRITON_OPS_VERSION: v.tritonOpsVersion,
     TRITON_VERSION: v.tritonVersion,
+    CLI_PACKAGE: v.cliPackage,
+    RUNS_ON: v.runnerLabels ? `[${v.runnerLabels.join(", ")}]` : "ubuntu-latest",
+    RUNNER_NOTE: v.runnerLabels
+      ? "The cluster's API endpoint is private only: this job runs on a self-hosted runner inside the VPC."
+      : "The cluster's API endpoint is public (allow-listed): GitHub-hosted runners' egress must be listed.",
+    PLAN_ROLE_ARN: v.planRoleArn,
+    DEPLOY_TRUST: v.deploySubjects.join(" or "),
+    PLAN_TRUST: v.planSubjects.join(" or "),
+    USES_CHECKOUT: usesLine(PINNED_ACTIONS.checkout),
+    USES_SETUP_NODE: usesLine(PINNED_ACTIONS.setupNode),
+    USES_CONFIGURE_AWS_CREDENTIALS: usesLine(PINNED_ACTIONS.configureAwsCredentials),
+    NODE_VERSION: WORKFLOW_NODE_VERSION,
+    TERRAFORM_VERSION: WORKFLOW_TERRAFORM_VERSION,
   };
 }
 

@@ -27,6 +27,22 @@ describe("ci and image input checks", () => {
     expect(await readdir(cwd)).toEqual(["not-a-dir"]);
   });
 
+  it("refuses a --cli-package that can move, and ids that are not GitHub's, before anything else", async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), "ci-input-"));
+    for (const [args, line] of [
+      [["ci", "init", "--cli-package", "triton-ops@latest"], "must be a name at an exact version"],
+      [["ci", "init", "--cli-package", "git+https://github.com/a/b.git#main"], "must name a full commit"],
+      [["ci", "init", "--repo-id", "22"], "--repo-id and --owner-id go together"],
+      [["ci", "init", "--repo-id", "x", "--owner-id", "1"], '--repo-id "x" is not GitHub\'s numeric id.'],
+    ] as const) {
+      const run = await runCli([...args], { cwd, env: {} });
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr, args.join(" ")).toContain(line);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
   it("refuses an invalid image tag", async () => {
     const cwd = await mkdtemp(path.join(os.tmpdir(), "ci-input-"));
     const run = await runCli(["image", "push", "--tag", "-bad"], { cwd, env: {} });

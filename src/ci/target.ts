@@ -14,8 +14,20 @@ export interface CiTarget {
   roleArn: string | undefined;
   roleName: string;
   providerArn: string | undefined;
-  /** The exact `sub` the role trusts, from the iam stack. */
+  /** The exact `sub` the role trusts, from the iam stack (its name form). */
   subject: string | undefined;
+  /** Every `sub` the deploy role trusts: the name form, and the immutable form when the ids were set. */
+  subjects: string[];
+  /** The read-only plan role, once the iam stack made it. */
+  planRoleArn: string | undefined;
+  planSubjects: string[];
+  /** GitHub's numeric ids from the config, when set. */
+  repositoryId: string | undefined;
+  ownerId: string | undefined;
+  /** ci.cliPackage, when set. */
+  cliPackage: string | undefined;
+  /** The API endpoint as configured: private only unless publicAccessCidrs lists addresses. */
+  publicAccessCidrs: string[];
   repositoryUrl: string | undefined;
   repositoryName: string;
   clusterName: string;
@@ -25,6 +37,19 @@ export interface CiTarget {
 
 function str(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string" && v !== "") : [];
+}
+
+/**
+ * The immutable form of a repository in a `sub` claim: `OWNER-OWNERID/NAME-REPOID`, which repositories
+ * created or renamed on github.com since 2026-06-18 send instead of `OWNER/NAME`.
+ */
+export function immutableRepo(repo: string, ids: { repositoryId: string; ownerId: string }): string {
+  const [owner, name] = repo.split("/");
+  return `${owner}-${ids.ownerId}/${name}-${ids.repositoryId}`;
 }
 
 /** OWNER/NAME out of a GitHub `sub` claim such as repo:acme/models:ref:refs/heads/main. */
@@ -46,6 +71,15 @@ export function ciTargetFrom(config: Readonly<Config>, outputs: ProjectOutputs):
     roleName: str(outputOf(outputs, "iam", "github_actions_role_name")) ?? `${base}-github-actions-oidc-role`,
     providerArn: str(outputOf(outputs, "iam", "github_oidc_provider_arn")),
     subject,
+    subjects: [
+      ...new Set([...(subject ? [subject] : []), ...strings(outputOf(outputs, "iam", "github_subjects"))]),
+    ],
+    planRoleArn: str(outputOf(outputs, "iam", "github_plan_role_arn")),
+    planSubjects: strings(outputOf(outputs, "iam", "github_plan_subjects")),
+    repositoryId: config.github.repositoryId,
+    ownerId: config.github.ownerId,
+    cliPackage: config.ci.cliPackage,
+    publicAccessCidrs: [...config.cluster.publicAccessCidrs],
     repositoryUrl: str(outputOf(outputs, "ecr", "repository_url")),
     repositoryName: str(outputOf(outputs, "ecr", "repository_name")) ?? `${base}-triton`,
     clusterName: str(outputOf(outputs, "eks", "cluster_name")) ?? base,

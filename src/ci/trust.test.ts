@@ -62,6 +62,26 @@ describe("matchTrust", () => {
       expectedSubject: "repo:acme/models:ref:refs/heads/main",
       trustedSubjects: ["repo:acme/models:ref:refs/heads/main"],
       problems: [],
+      warnings: [
+        "Only the name form repo:acme/models:ref:refs/heads/main was checked: repositories created or renamed on github.com since 2026-06-18 send repo:OWNER-OWNERID/NAME-REPOID:... instead; set github.repositoryId and github.ownerId (or pass --repo-id/--owner-id) to check that form too.",
+      ],
+    });
+  });
+
+  it("with the ids, needs the immutable subject too, and names the form that is missing", () => {
+    const target = { repo: "acme/models", branch: "main", immutableRepo: "acme-11/models-22" };
+    expect(githubSubject(target, "immutable")).toBe("repo:acme-11/models-22:ref:refs/heads/main");
+    const nameOnly = matchTrust(policy({ sub: "repo:acme/models:ref:refs/heads/main" }), target);
+    expect(nameOnly.ok).toBe(false);
+    expect(nameOnly.problems.map((p) => p.code)).toEqual(["immutable-subject-not-trusted"]);
+    const both = matchTrust(
+      policy({ sub: ["repo:acme/models:ref:refs/heads/main", "repo:acme-11/models-22:ref:refs/heads/main"] }),
+      target,
+    );
+    expect(both).toMatchObject({
+      ok: true,
+      immutableSubject: "repo:acme-11/models-22:ref:refs/heads/main",
+      warnings: [],
     });
   });
 

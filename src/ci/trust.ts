@@ -19,6 +19,11 @@ export interface TrustTarget {
   event?: string;
   /** The OIDC provider the role must federate with, when known. */
   providerArn?: string;
+  /**
+   * `OWNER-OWNERID/NAME-REPOID`, when the ids are known: the immutable form of `repo`, which repositories
+   * created or renamed on github.com since 2026-06-18 send in `sub` instead of `OWNER/NAME`.
+   */
+  immutableRepo?: string;
 }
 
 export type TrustProblemCode =
@@ -32,7 +37,8 @@ export type TrustProblemCode =
   | "wrong-branch"
   | "wrong-environment"
   | "pull-request-not-trusted"
-  | "wrong-subject";
+  | "wrong-subject"
+  | "immutable-subject-not-trusted";
 
 export interface TrustProblem {
   code: TrustProblemCode;
@@ -46,6 +52,10 @@ export interface TrustMatch {
   /** `sub` values (or patterns) the policy trusts, across its web-identity statements. */
   trustedSubjects: string[];
   problems: TrustProblem[];
+  /** The immutable-form subject of the same run, when the ids are known. */
+  immutableSubject?: string;
+  /** Not stopping the run today, but worth a line: the immutable form cannot be checked without ids. */
+  warnings: string[];
 }
 
 interface Statement {
@@ -55,11 +65,12 @@ interface Statement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-/** The `sub` claim GitHub puts in the token of such a run. */
-export function githubSubject(target: TrustTarget): string {
-  if (target.event === "pull_request") return `repo:${target.repo}:pull_request`;
-  if (target.environment) return `repo:${target.repo}:environment:${target.environment}`;
-  return `repo:${target.repo}:ref:refs/heads/${target.branch ?? "main"}`;
+/** The `sub` claim GitHub puts in the token of such a run, in the name form or the immutable form. */
+export function githubSubject(target: TrustTarget, form: "name" | "immutable" = "name"): string {
+  const repo = form === "immutable" && target.immutableRepo ? target.immutableRepo : target.repo;
+  if (target.event === "pull_request") return `repo:${repo}:pull_request`;
+  if (target.environment) return `repo:${repo}:environment:${target.environment}`;
+  return `repo:${repo}:ref:refs/heads/${target.branch ?? "main"}`;
 }
 
 /** IAM returns the document URL-encoded; Terraform state and tests hand it over as JSON or an object. */
@@ -142,9 +153,21 @@ function subjectRepo(subject: string): string | undefined {
   return /^repo:([^:]+):/.exec(subject)?.[1];
 }
 
+/** Does one of the statements, on its own, let this exact subject in (provider and audience aside)? */
+function admitsSubject(statements: Statement[], subject: string): boolean {
+  return statements.some(
+    (s) =>
+      conditionValues(s, ["StringEquals"], SUB_KEY).includes(subject) ||
+      conditionValues(s, ["StringLike"], SUB_KEY).some((p) => globMatches(p, subject)),
+  );
+}
+
 /** Explains why an exact trusted subject does not fit the run, in the most specific words available. */
 function explainMismatch(trusted: string[], target: TrustTarget, expected: string): TrustProblem {
-  const sameRepo = trusted.filter((t) => subjectRepo(t) === target.repo);
+  const sameRepo = trusted.filter((t) => {
+    const repo = subjectRepo(t);
+    return repo === target.repo || (target.immutableRepo !== undefined && repo === target.immutableRepo);
+  });
   if (sameRepo.length === 0) {
     const repos = [...new Set(trusted.map((t) => subjectRepo(t) ?? t))];
     return {
@@ -192,6 +215,7 @@ export function matchTrust(policyDocument: unknown, target: TrustTarget): TrustM
       ok: false,
       expectedSubject,
       trustedSubjects: [],
+      warnings: [],
       problems: [
         { code: "policy-unreadable", message: "The trust policy is not a readable IAM policy document." },
       ],
@@ -203,6 +227,7 @@ export function matchTrust(policyDocument: unknown, target: TrustTarget): TrustM
       ok: false,
       expectedSubject,
       trustedSubjects: [],
+      warnings: [],
       problems: [
         {
           code: "no-web-identity-statement",
@@ -259,10 +284,49 @@ export function matchTrust(policyDocument: unknown, target: TrustTarget): TrustM
 
   const trustedSubjects = [...new Set(verdicts.flatMap((v) => v.trusted))];
   const passing = verdicts.find((v) => v.problems.length === 0);
-  if (passing) return { ok: true, expectedSubject, trustedSubjects, problems: [] };
-  const problems = verdicts.flatMap((v) => v.problems);
+  // GitHub sends one form or the other, and which one is the repository's history (created or renamed
+  // since 2026-06-18: immutable), not something the run can choose: the trust must accept both.
+  const immutable = immutableVerdict(statements, target, expectedSubject, passing !== undefined);
+  if (passing && immutable.problems.length === 0) {
+    return { ok: true, expectedSubject, trustedSubjects, problems: [], ...immutable.extra };
+  }
+  const problems = passing
+    ? immutable.problems
+    : [...verdicts.flatMap((v) => v.problems), ...immutable.problems];
   const unique = problems.filter(
     (p, i) => problems.findIndex((q) => q.code === p.code && q.message === p.message) === i,
   );
-  return { ok: false, expectedSubject, trustedSubjects, problems: unique };
+  return { ok: false, expectedSubject, trustedSubjects, problems: unique, ...immutable.extra };
+}
+
+function immutableVerdict(
+  statements: Statement[],
+  target: TrustTarget,
+  nameSubject: string,
+  nameAdmitted: boolean,
+): { problems: TrustProblem[]; extra: { immutableSubject?: string; warnings: string[] } } {
+  if (!target.immutableRepo) {
+    return {
+      problems: [],
+      extra: {
+        warnings: [
+          `Only the name form ${nameSubject} was checked: repositories created or renamed on github.com since 2026-06-18 send repo:OWNER-OWNERID/NAME-REPOID:... instead; set github.repositoryId and github.ownerId (or pass --repo-id/--owner-id) to check that form too.`,
+        ],
+      },
+    };
+  }
+  const immutableSubject = githubSubject(target, "immutable");
+  if (admitsSubject(statements, immutableSubject))
+    return { problems: [], extra: { immutableSubject, warnings: [] } };
+  return {
+    problems: nameAdmitted
+      ? [
+          {
+            code: "immutable-subject-not-trusted",
+            message: `The role trusts the name form ${nameSubject} but not the immutable form ${immutableSubject}, which ${target.repo} sends if it was created or renamed since 2026-06-18: such runs get "Not authorized to perform sts:AssumeRoleWithWebIdentity".`,
+          },
+        ]
+      : [],
+    extra: { immutableSubject, warnings: [] },
+  };
 }

@@ -28,6 +28,11 @@ export const KUBERNETES_VERSION_PATTERN = /^1\.(2[89]|3[0-9])$/;
 export const STAGES = ["vpc", "iam", "ecr", "eks", "gpu-nodes", "workloads"] as const;
 export type StageName = (typeof STAGES)[number];
 
+/** A GitHub numeric id (repository or owner); YAML may give it as a number. */
+const githubId = z
+  .union([z.string().regex(/^[1-9][0-9]{0,19}$/, "must be GitHub's numeric id"), z.number().int().positive()])
+  .transform((v) => String(v));
+
 export const configSchema = z
   .strictObject({
     name: namePrefix.default("triton"),
@@ -113,6 +118,37 @@ export const configSchema = z
           .optional(),
         branch: z.string().min(1).default("main"),
         environment: z.string().optional(),
+        /**
+         * GitHub's numeric ids of the repository and its owner. With both, the deploy and plan roles also
+         * trust the immutable subject `repo:OWNER-OWNERID/NAME-REPOID:...` that repositories created or
+         * renamed on github.com since 2026-06-18 send.
+         */
+        repositoryId: githubId.optional(),
+        ownerId: githubId.optional(),
+      })
+      .prefault({})
+      .check((ctx) => {
+        if ((ctx.value.repositoryId === undefined) !== (ctx.value.ownerId === undefined)) {
+          ctx.issues.push({
+            code: "custom",
+            input: ctx.value,
+            path: [ctx.value.repositoryId === undefined ? "repositoryId" : "ownerId"],
+            message:
+              "must be set together with github.repositoryId and github.ownerId (the immutable subject needs both)",
+          });
+        }
+      }),
+    ci: z
+      .strictObject({
+        /**
+         * The triton-ops the workflows install: a git URL at a commit, a tarball URL, or a registry
+         * name@version. No default: the name `triton-ops` is not published on npm.
+         */
+        cliPackage: z.string().min(1).optional(),
+        /** Labels of the self-hosted runner the deploy job needs when the API endpoint is private only. */
+        runnerLabels: z
+          .array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a runner label"))
+          .default(["self-hosted", "linux", "x64"]),
       })
       .prefault({}),
     ecr: z

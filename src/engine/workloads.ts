@@ -280,7 +280,8 @@ export function createWorkloadsDriver(deps: WorkloadsDeps = {}): WorkloadsDriver
               `LoadBalancer Service ${service.metadata?.namespace}/${service.metadata?.name} is still there after ${Math.round(rolloutTimeoutMs / 1000)} s.`,
               {
                 code: "workloads.lb-stuck",
-                suggestion: "Check the AWS Load Balancer Controller's logs; its finalizer removes the NLB.",
+                suggestion:
+                  "`kubectl describe service` shows the service controller's events; its finalizer (service.kubernetes.io/load-balancer-cleanup) removes the NLB.",
               },
             );
           }

@@ -162,9 +162,12 @@ describe("renderManifests", () => {
     const { objects } = renderManifests(templates, renderValues(lb, outputs).values);
     const service = find(objects, "Service", "triton");
     expect(service.spec.type).toBe("LoadBalancer");
-    expect(service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"]).toBe(
-      "ip",
-    );
+    // The in-tree NLB: EKS's own service controller makes it; "external" would wait for a controller
+    // that nothing installs.
+    expect(service.metadata.annotations).toEqual({
+      "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+      "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+    });
     const hpa = find(objects, "HorizontalPodAutoscaler", "triton");
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 6]);
     expect(hpa.spec.metrics[0].pods.metric.name).toBe("nv_inference_queue_duration_us");

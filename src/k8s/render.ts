@@ -212,11 +212,13 @@ export function renderManifests(
       ...s.metadata,
       annotations: {
         ...(s.metadata?.annotations ?? {}),
-        // An NLB made by the AWS Load Balancer Controller, targeting pod IPs; internal unless changed
-        // on purpose, so the model server is not on the internet by default.
-        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        // An internal NLB made by the service controller EKS itself runs (the in-tree AWS cloud provider):
+        // nothing to install. The value "external" would hand the Service to the AWS Load Balancer
+        // Controller, which no stage installs, and the Service would stay pending. Instance targets
+        // (NodePort) because pod-IP targets need that controller. Internal, so the model server is not
+        // on the internet by default; it uses the subnets tagged kubernetes.io/role/internal-elb.
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+        "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
       },
     };
   }

@@ -60,6 +60,11 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         github_repository: config.github.repository ?? "",
         github_branch: config.github.branch,
         github_environment: config.github.environment ?? "",
+        github_repository_id: config.github.repositoryId ?? "",
+        github_owner_id: config.github.ownerId ?? "",
+        // The plan role reads the state and writes its lock file; with local state there is none to read.
+        state_bucket: config.state.backend === "s3" ? config.state.bucket : "",
+        state_key_prefix: config.state.backend === "s3" ? config.state.keyPrefix : "",
       };
     case "ecr":
       return { ...common, image_tag_mutability: config.ecr.tagMutability };

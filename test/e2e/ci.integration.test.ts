@@ -1,12 +1,17 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { type AwsContext, awsClientConfig } from "../../src/aws/clients.js";
+import { matchTrust } from "../../src/ci/trust.js";
 import { readSandboxState, sandboxEnv, stopProcess } from "../../src/sandbox/sandbox.js";
+import { actionlint } from "../support/actionlint.js";
 import { FAKE_DIGEST, fakeDocker } from "../support/fake-docker.js";
 import { runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
@@ -22,6 +27,7 @@ interface Step {
 
 const ROLE = "ci-test-github-actions-oidc-role";
 const ROLE_ARN = `arn:aws:iam::123456789012:role/${ROLE}`;
+const PLAN_ROLE = "ci-test-github-plan-role";
 const REPOSITORY_URL = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ci-test-triton";
 const WRITTEN = [
   ".github/workflows/deploy.yml",
@@ -61,9 +67,37 @@ describe("ci on the sandbox", () => {
   let cwd: string;
   let env: NodeJS.ProcessEnv;
   let aws: AwsContext;
+  let server: Server;
+  /** A triton-ops tarball served on loopback: a real tarball spec that real `npm view` resolves. */
+  let cliSpec: string;
+  let missingSpec: string;
 
   beforeAll(async () => {
     cwd = await mkdtemp(path.join(os.tmpdir(), "ci-e2e-"));
+    const pkg = path.join(cwd, "pkg", "package");
+    await mkdir(pkg, { recursive: true });
+    await writeFile(
+      path.join(pkg, "package.json"),
+      JSON.stringify({ name: "triton-ops", version: "0.1.0", bin: { "triton-ops": "bin.js" } }),
+    );
+    await writeFile(path.join(pkg, "bin.js"), "");
+    execFileSync("tar", [
+      "-czf",
+      path.join(cwd, "pkg", "triton-ops-0.1.0.tgz"),
+      "-C",
+      path.join(cwd, "pkg"),
+      "package",
+    ]);
+    const tarball = await readFile(path.join(cwd, "pkg", "triton-ops-0.1.0.tgz"));
+    server = createServer((req, res) => {
+      if (req.url === "/triton-ops-0.1.0.tgz") {
+        res.writeHead(200, { "content-type": "application/octet-stream" }).end(tarball);
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    cliSpec = `http://127.0.0.1:${port}/triton-ops-0.1.0.tgz`;
+    missingSpec = `http://127.0.0.1:${port}/triton-ops-9.9.9.tgz`;
     env = { ...process.env, TRITON_OPS_PROVIDER_MIRROR: providerMirror() };
     delete env.GITHUB_ACTIONS;
     delete env.DOCKER_HOST;
@@ -74,21 +108,45 @@ describe("ci on the sandbox", () => {
     expect(init.code, init.stderr).toBe(0);
     const up = await runCli("up --stage iam,ecr --yes --json", { cwd, env });
     expect(up.code, up.stderr).toBe(0);
+    await editConfig((doc) => {
+      doc.ci = { cliPackage: cliSpec };
+    });
     const state = await readSandboxState(path.join(cwd, ".triton-ops"));
     aws = { region: "us-east-1", env: sandboxEnv(process.env, state!.endpoint, "us-east-1"), sandbox: true };
-  });
+    // Two real applies on a shared 2-core machine: more than the project's default hook time.
+  }, 300_000);
 
   afterAll(async () => {
+    server?.close();
     const state = cwd ? await readSandboxState(path.join(cwd, ".triton-ops")) : undefined;
     if (state) await stopProcess(state.pid);
   });
+
+  async function editConfig(change: (doc: Record<string, Record<string, unknown>>) => void): Promise<void> {
+    const file = path.join(cwd, "triton-ops.yaml");
+    const doc = parse(await readFile(file, "utf8")) as Record<string, Record<string, unknown>>;
+    change(doc);
+    await writeFile(file, stringify(doc));
+  }
 
   it("ci init writes valid workflows naming the deploy role and the ECR repository", async () => {
     const dir = path.join(cwd, "repo");
     const run = await runCli(`ci init --repo acme/models --dir ${dir} --json`, { cwd, env });
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { roleArn: string; repositoryUrl: string; files: unknown[] };
+    const result = JSON.parse(run.stdout) as {
+      roleArn: string;
+      repositoryUrl: string;
+      files: unknown[];
+      planRoleArn: string;
+      runner: unknown;
+      cliPackage: { spec: string; name: string; version: string };
+    };
     expect(result.roleArn).toBe(ROLE_ARN);
+    expect(result.planRoleArn).toBe(`arn:aws:iam::123456789012:role/${PLAN_ROLE}`);
+    // Real npm resolved the spec the workflows name.
+    expect(result.cliPackage).toEqual({ spec: cliSpec, name: "triton-ops", version: "0.1.0" });
+    // The sandbox's endpoint is private only: the deploy job runs on the self-hosted runner's labels.
+    expect(result.runner).toEqual(["self-hosted", "linux", "x64"]);
     expect(result.repositoryUrl).toBe(REPOSITORY_URL);
     expect(result.files).toHaveLength(WRITTEN.length);
 
@@ -99,8 +157,16 @@ describe("ci on the sandbox", () => {
     expect(role.Role?.Arn).toBe(ROLE_ARN);
 
     for (const name of [".github/workflows/deploy.yml", ".github/workflows/plan.yml"]) {
-      const check = await validateWorkflow(name, await readFile(path.join(dir, name), "utf8"));
+      const text = await readFile(path.join(dir, name), "utf8");
+      const check = await validateWorkflow(name, text);
       expect(check.errors, name).toEqual([]);
+      expect(await actionlint(name, text), name).toEqual([]);
+      const uses = [...text.matchAll(/uses: (\S+)/g)].map((m) => m[1] ?? "");
+      expect(uses.length, name).toBeGreaterThan(0);
+      for (const u of uses) expect(u, name).toMatch(/^(actions|aws-actions)\/[a-z-]+@[0-9a-f]{40}$/);
+      // No step runs a package by a name: only the spec just resolved is installed.
+      expect(text, name).not.toMatch(/npx|triton-ops@/);
+      expect(text, name).toContain(`TRITON_OPS_PACKAGE: "${cliSpec}"`);
     }
     const deploy = parse(await readFile(path.join(dir, ".github/workflows/deploy.yml"), "utf8")) as {
       env: Record<string, string>;
@@ -150,28 +216,58 @@ describe("ci on the sandbox", () => {
     expect(await exists(dir)).toBe(false);
   });
 
+  it("ci init refuses a package spec that does not resolve, or none at all, and writes nothing", async () => {
+    const dir = path.join(cwd, "unresolved");
+    const missing = await runCli(["ci", "init", "--dir", dir, "--cli-package", missingSpec], { cwd, env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`ci.cliPackage ${missingSpec} does not resolve:`);
+    expect(missing.stderr).toContain("npm view");
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+    const unpinned = await runCli(["ci", "init", "--dir", dir, "--cli-package", "triton-ops"], { cwd, env });
+    expect(unpinned.code).toBe(2);
+    expect(unpinned.stderr).toContain("must be a name at an exact version");
+    expect(await exists(dir)).toBe(false);
+  });
+
+  it("up --stage iam made a read-only plan role that trusts only the repository's pull requests", async () => {
+    const iam = new IAMClient(awsClientConfig(aws, "IAM"));
+    const role = await iam.send(new GetRoleCommand({ RoleName: PLAN_ROLE }));
+    iam.destroy();
+    const doc = role.Role?.AssumeRolePolicyDocument ?? "";
+    expect(matchTrust(doc, { repo: "acme/models", event: "pull_request" }).ok).toBe(true);
+    expect(matchTrust(doc, { repo: "acme/models", branch: "main" }).problems.map((p) => p.code)).toEqual([
+      "wrong-subject",
+    ]);
+    expect(matchTrust(doc, { repo: "acme/other", event: "pull_request" }).ok).toBe(false);
+  });
+
   it("ci check reports each step with pass or fail and a hint, never the ECR token", async () => {
     const run = await runCli("ci check --json", { cwd, env });
     expect(run.code).toBe(1);
     const steps = (JSON.parse(run.stdout) as { steps: Step[] }).steps;
     expect(steps.map((s) => [s.id, s.status])).toEqual([
       ["identity", "pass"],
+      ["cli-package", "pass"],
       ["oidc-provider", "pass"],
-      ["role-trust", "pass"],
+      ["role-trust", "warn"],
       ["ecr-login", "pass"],
       ["ecr-repository", "pass"],
       ["eks-cluster", "fail"],
+      ["eks-endpoint", "skip"],
+      ["eks-access", "skip"],
     ]);
     expect(steps[0]?.detail).toContain("account 123456789012");
-    expect(steps[2]?.detail).toBe(`${ROLE} trusts repo:acme/models:ref:refs/heads/main`);
-    expect(steps[4]?.detail).toBe(`${REPOSITORY_URL}, tags IMMUTABLE`);
-    expect(steps[5]?.hint).toContain("triton-ops up --stage eks");
+    expect(steps[1]?.detail).toBe(`${cliSpec} resolves to triton-ops@0.1.0`);
+    expect(steps[3]?.detail).toContain(`${ROLE} trusts repo:acme/models:ref:refs/heads/main.`);
+    expect(steps[3]?.detail).toContain("since 2026-06-18");
+    expect(steps[5]?.detail).toBe(`${REPOSITORY_URL}, tags IMMUTABLE`);
+    expect(steps[6]?.hint).toContain("triton-ops up --stage eks");
 
     const { token, password } = await ecrToken(aws);
     expect(password.length).toBeGreaterThan(0);
     const human = await runCli("ci check", { cwd, env });
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/pass\s+role-trust/);
+    expect(human.stdout).toMatch(/warn\s+role-trust/);
     expect(human.stdout).toMatch(
       /FAIL\s+eks-cluster\s+cluster ci-test does not exist\n\s+hint: Run `triton-ops up --stage eks`/,
     );
@@ -266,6 +362,27 @@ describe("ci on the sandbox", () => {
     const missing = await runCli("image push --tag v4 --image nothing:here", { cwd, env: withDocker });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("No local image nothing:here.");
+  });
+
+  it("ci check fails a repository sending the immutable subject until the ids are applied", async () => {
+    const before = await runCli("ci check --repo-id 22 --owner-id 11 --json", { cwd, env });
+    const trust = (JSON.parse(before.stdout) as { steps: Step[] }).steps.find((s) => s.id === "role-trust");
+    expect(trust).toMatchObject({ status: "fail", problems: ["immutable-subject-not-trusted"] });
+    expect(trust?.detail).toContain("not the immutable form repo:acme-11/models-22:ref:refs/heads/main");
+    expect(trust?.hint).toContain("github.repositoryId: 22 and github.ownerId: 11");
+
+    await editConfig((doc) => {
+      doc.github = { ...doc.github, repositoryId: 22, ownerId: 11 };
+    });
+    const up = await runCli("up --stage iam --yes --json", { cwd, env });
+    expect(up.code, up.stderr).toBe(0);
+    const after = await runCli("ci check --json", { cwd, env });
+    expect(
+      (JSON.parse(after.stdout) as { steps: Step[] }).steps.find((s) => s.id === "role-trust"),
+    ).toMatchObject({
+      status: "pass",
+      detail: `${ROLE} trusts repo:acme/models:ref:refs/heads/main and repo:acme-11/models-22:ref:refs/heads/main`,
+    });
   });
 
   // Last: it loosens the role's trust, as a hand edit in the console would.

@@ -49,6 +49,11 @@ export interface StandinOptions {
   /** Every request answers with this status (401, 403, 500, ...). */
   failWith?: number;
   /**
+   * RBAC as the API server applies it after authentication: a request this refuses answers 403 Forbidden
+   * with a Status naming the verb and resource, as Kubernetes does.
+   */
+  authorize?: (request: { method: string; path: string }) => boolean;
+  /**
    * What applied Deployments/DaemonSets report: "ready" (rolled out at once, the default) or "stuck"
    * (no replica ever becomes ready).
    */
@@ -465,6 +470,12 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
     }
     if (headers.authorization !== `Bearer ${token}`) {
       return { code: 401, body: status(401, "Unauthorized", "Unauthorized") };
+    }
+    if (options.authorize && !options.authorize({ method, path: url.pathname })) {
+      return {
+        code: 403,
+        body: status(403, `${method} ${url.pathname} is forbidden: the user may not do this`, "Forbidden"),
+      };
     }
     const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     if (url.pathname === "/version") {

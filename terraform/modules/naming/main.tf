@@ -9,6 +9,7 @@ locals {
     cluster_role           = "${local.base}-eks-cluster"
     node_role              = "${local.base}-eks-node"
     github_actions_role    = "${local.base}-github-actions-oidc-role"
+    github_plan_role       = "${local.base}-github-plan-role"
     triton_irsa_role       = "${local.base}-triton-irsa"
     flow_logs_role         = "${local.base}-vpc-flow-logs"
     cluster_log_group      = "/aws/eks/${local.base}/cluster"

@@ -1,5 +1,5 @@
-# Who may use the Kubernetes API: admins get cluster-admin; the CI role only administers the
-# namespaces it deploys to. Behind enable_access_entries (the emulator lacks the API).
+# Who may use the Kubernetes API: admins get cluster-admin; the CI role administers the namespaces it
+# deploys to and reads the rest (verify lists nodes). Behind enable_access_entries (the emulator lacks the API).
 
 locals {
   admin_entries = var.enable_access_entries ? toset(var.admin_principal_arns) : toset([])
@@ -45,6 +45,23 @@ resource "aws_eks_access_policy_association" "ci" {
   access_scope {
     type       = "namespace"
     namespaces = [var.triton_namespace, "monitoring"]
+  }
+
+  depends_on = [aws_eks_access_entry.ci]
+}
+
+# The deploy workflow's verify lists nodes, which are cluster-scoped: a namespace-scoped policy cannot
+# grant that. AmazonEKSViewPolicy at cluster scope reads (never writes) workloads and nodes, and not
+# Secrets.
+resource "aws_eks_access_policy_association" "ci_view" {
+  count = local.ci_entry
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = var.ci_role_arn
+  policy_arn    = "${local.access_policy}/AmazonEKSViewPolicy"
+
+  access_scope {
+    type = "cluster"
   }
 
   depends_on = [aws_eks_access_entry.ci]

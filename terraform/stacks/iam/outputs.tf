@@ -37,3 +37,23 @@ output "github_subject" {
   description = "The exact `sub` claim the deploy role trusts; null without github_repository."
   value       = local.create_ci ? local.github_subject : null
 }
+
+output "github_subjects" {
+  description = "Every `sub` the deploy role trusts: the name form, and the immutable form when the ids are set."
+  value       = local.create_ci ? local.github_subjects : null
+}
+
+output "github_plan_role_arn" {
+  description = "ARN of the read-only plan role for pull requests; null without github_repository."
+  value       = try(aws_iam_role.github_plan[0].arn, null)
+}
+
+output "github_plan_role_name" {
+  description = "Name of the read-only plan role; null without github_repository."
+  value       = try(aws_iam_role.github_plan[0].name, null)
+}
+
+output "github_plan_subjects" {
+  description = "Every `sub` the plan role trusts (pull requests of the repository only)."
+  value       = local.create_ci ? local.plan_subjects : null
+}

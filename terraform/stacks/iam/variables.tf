@@ -48,3 +48,47 @@ variable "github_oidc_thumbprints" {
   type        = list(string)
   default     = ["6938fd4d98bab03faadb97b34396831e3780aea1"]
 }
+
+variable "github_repository_id" {
+  description = "GitHub's numeric id of github_repository; with github_owner_id, the roles also trust the immutable subject form."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([1-9][0-9]*)?$", var.github_repository_id))
+    error_message = "github_repository_id must be GitHub's numeric repository id, or empty."
+  }
+}
+
+variable "github_owner_id" {
+  description = "GitHub's numeric id of the repository's owner (user or organization); set together with github_repository_id."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([1-9][0-9]*)?$", var.github_owner_id))
+    error_message = "github_owner_id must be GitHub's numeric owner id, or empty."
+  }
+}
+
+variable "state_bucket" {
+  description = "S3 bucket holding the Terraform state (team mode), which the plan role reads; empty with local state."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.state_bucket == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
+    error_message = "state_bucket must be an S3 bucket name, or empty."
+  }
+}
+
+variable "state_key_prefix" {
+  description = "Key prefix of the state objects in state_bucket."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !strcontains(var.state_key_prefix, "*")
+    error_message = "state_key_prefix must not contain wildcards."
+  }
+}

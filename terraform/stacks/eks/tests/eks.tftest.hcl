@@ -128,7 +128,15 @@ run "admins_and_ci" {
   }
   assert {
     condition     = aws_eks_access_policy_association.ci[0].access_scope[0].type == "namespace"
-    error_message = "The CI role is scoped to its namespaces, not the cluster."
+    error_message = "The CI role administers only its namespaces."
+  }
+  assert {
+    condition     = endswith(aws_eks_access_policy_association.ci[0].policy_arn, "/AmazonEKSAdminPolicy") && toset(aws_eks_access_policy_association.ci[0].access_scope[0].namespaces) == toset(["triton", "monitoring"])
+    error_message = "Namespace admin in triton and monitoring."
+  }
+  assert {
+    condition     = endswith(aws_eks_access_policy_association.ci_view[0].policy_arn, "/AmazonEKSViewPolicy") && aws_eks_access_policy_association.ci_view[0].access_scope[0].type == "cluster"
+    error_message = "The CI role reads cluster-scoped objects (nodes) through the view policy at cluster scope, nothing more."
   }
 }
 
