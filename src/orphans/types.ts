@@ -39,6 +39,8 @@ export interface FoundResource {
   /** ISO time when AWS reports it. */
   createdAt?: string;
   tags: Record<string, string>;
+  /** Set when the tags could not be read (denied, failed): `tags` is then empty and ownership unknown. */
+  tagsUnreadable?: string;
   /** The VPC it lives in (subnets, gateways, security groups, ENIs, route tables, LBs). */
   vpcId?: string;
   /** The EKS cluster it belongs to, where AWS says so (node groups, the cluster's log group). */
@@ -57,12 +59,4 @@ export interface FoundResource {
   description?: string;
 }
 
-/** The project a scan looks for: resources are named `<name>-<environment>...` and tagged with both. */
-export interface ProjectIdentity {
-  name: string;
-  environment: string;
-}
-
-export function projectBase(project: ProjectIdentity): string {
-  return `${project.name}-${project.environment}`;
-}
+export { type ProjectIdentity, projectBase } from "../config/naming.js";
