@@ -19,7 +19,7 @@ export function projectBase(project: ProjectIdentity): string {
 }
 
 /** The module's `names` output, keys in camelCase. */
-export interface ProjectNames {
+export interface ResourceNames {
   cluster: string;
   ecrRepository: string;
   clusterRole: string;
@@ -40,7 +40,7 @@ export interface ProjectNames {
 }
 
 /** Pure: every name the stacks give, as terraform/modules/naming derives it. */
-export function projectNames(project: ProjectIdentity, accountId = ""): ProjectNames {
+export function resourceNames(project: ProjectIdentity, accountId = ""): ResourceNames {
   const base = projectBase(project);
   return {
     cluster: base,

@@ -1,4 +1,5 @@
 import { createDoctorAws, type DoctorAws } from "../aws/doctor-facts.js";
+import { resourceNames } from "../config/naming.js";
 import type { Io } from "../io/io.js";
 import { outputOf } from "../stages.js";
 import type { Target } from "../targets.js";
@@ -52,8 +53,7 @@ export async function runDoctor(
       ...(config
         ? {
             nodeRoleName:
-              outputOf<string>(outputs, "iam", "node_role_name") ??
-              `${config.name}-${config.environment}-eks-node`,
+              outputOf<string>(outputs, "iam", "node_role_name") ?? resourceNames(config).nodeRole,
           }
         : {}),
       namespaces: [names.tritonNamespace, names.monitoringNamespace],

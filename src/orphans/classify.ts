@@ -1,3 +1,4 @@
+import { modelBucketStem, resourceNames } from "../config/naming.js";
 import { namedForProject, type Ownership, ownership } from "../config/ownership.js";
 import type { TerraformStage } from "../stages.js";
 import type { StackState } from "../terraform/state.js";
@@ -66,29 +67,29 @@ export function stateIdentifiers(states: Partial<Record<TerraformStage, StackSta
  * volumes) are simply re-created, so the advice for them is to delete.
  */
 export function importHint(r: FoundResource, project: ProjectIdentity): ImportHint | undefined {
-  const base = projectBase(project);
+  const n = resourceNames(project);
   const table: Partial<Record<ResourceType, Record<string, [TerraformStage, string]>>> = {
     "iam-role": {
-      [`${base}-eks-cluster`]: ["iam", "aws_iam_role.cluster"],
-      [`${base}-eks-node`]: ["iam", "aws_iam_role.node"],
-      [`${base}-github-actions-oidc-role`]: ["iam", "aws_iam_role.github_actions[0]"],
-      [`${base}-triton-irsa`]: ["eks", "aws_iam_role.triton"],
-      [`${base}-vpc-flow-logs`]: ["vpc", "aws_iam_role.flow_logs[0]"],
+      [n.clusterRole]: ["iam", "aws_iam_role.cluster"],
+      [n.nodeRole]: ["iam", "aws_iam_role.node"],
+      [n.githubActionsRole]: ["iam", "aws_iam_role.github_actions[0]"],
+      [n.tritonIrsaRole]: ["eks", "aws_iam_role.triton"],
+      [n.flowLogsRole]: ["vpc", "aws_iam_role.flow_logs[0]"],
     },
-    "ecr-repository": { [`${base}-triton`]: ["ecr", "aws_ecr_repository.this"] },
-    "eks-cluster": { [base]: ["eks", "aws_eks_cluster.this"] },
+    "ecr-repository": { [n.ecrRepository]: ["ecr", "aws_ecr_repository.this"] },
+    "eks-cluster": { [n.cluster]: ["eks", "aws_eks_cluster.this"] },
     "log-group": {
-      [`/aws/eks/${base}/cluster`]: ["eks", "aws_cloudwatch_log_group.this"],
-      [`/aws/vpc/${base}/flow-logs`]: ["vpc", "aws_cloudwatch_log_group.flow_logs[0]"],
+      [n.clusterLogGroup]: ["eks", "aws_cloudwatch_log_group.this"],
+      [n.flowLogGroup]: ["vpc", "aws_cloudwatch_log_group.flow_logs[0]"],
     },
-    "kms-alias": { [`alias/${base}-eks`]: ["eks", "aws_kms_alias.this"] },
+    "kms-alias": { [n.kmsAlias]: ["eks", "aws_kms_alias.this"] },
     "eks-nodegroup": {
-      [`${base}-gpu`]: ["gpu-nodes", "aws_eks_node_group.gpu"],
-      [`${base}-system`]: ["gpu-nodes", "aws_eks_node_group.system[0]"],
+      [n.gpuNodeGroup]: ["gpu-nodes", "aws_eks_node_group.gpu"],
+      [n.systemNodeGroup]: ["gpu-nodes", "aws_eks_node_group.system[0]"],
     },
   };
   let hit = table[r.type]?.[r.name];
-  if (!hit && r.type === "s3-bucket" && r.name.startsWith(`${base}-models-`)) {
+  if (!hit && r.type === "s3-bucket" && r.name.startsWith(`${modelBucketStem(project)}-`)) {
     hit = ["ecr", "aws_s3_bucket.models"];
   }
   return hit ? { stage: hit[0], address: hit[1], id: r.id } : undefined;

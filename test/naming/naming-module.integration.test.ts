@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectBase, projectNames } from "../../src/config/naming.js";
+import { projectBase, resourceNames } from "../../src/config/naming.js";
 
 const moduleDir = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -60,7 +60,7 @@ describe("src/config/naming.ts mirrors terraform/modules/naming", () => {
       expect(projectBase(input)).toBe(tf?.base);
       const fromModule = Object.fromEntries(Object.entries(tf?.names ?? {}).map(([k, v]) => [camel(k), v]));
       // Every key both ways: a name added on one side only fails here.
-      expect(projectNames(input, input.accountId)).toEqual(fromModule);
+      expect(resourceNames(input, input.accountId)).toEqual(fromModule);
     });
   }
 });
