@@ -3,6 +3,7 @@
 // --region/--cluster flags. Checks that need the project's state skip with `projectMissing` as reason.
 import type { Command } from "commander";
 import type { AwsContext } from "./aws/clients.js";
+import { resourceNames } from "./config/naming.js";
 import { globalOptions, loadProjectConfig } from "./config/project.js";
 import type { Config } from "./config/schema.js";
 import type { CliContext } from "./context.js";
@@ -98,16 +99,16 @@ export function clusterFromExecArgs(args: readonly string[] | undefined): string
 
 /** Pure: names from config and stack outputs; state wins over what the config predicts. */
 export function projectNames(config: Readonly<Config>, outputs: ProjectOutputs): TargetNames {
-  const base = `${config.name}-${config.environment}`;
+  const n = resourceNames(config);
   return {
-    cluster: outputOf<string>(outputs, "eks", "cluster_name") ?? base,
+    cluster: outputOf<string>(outputs, "eks", "cluster_name") ?? n.cluster,
     tritonNamespace: TRITON_NAMESPACE,
     monitoringNamespace: MONITORING_NAMESPACE,
-    gpuNodeGroup: outputOf<string>(outputs, "gpu-nodes", "gpu_node_group_name") ?? `${base}-gpu`,
+    gpuNodeGroup: outputOf<string>(outputs, "gpu-nodes", "gpu_node_group_name") ?? n.gpuNodeGroup,
     systemNodeGroup: config.systemNodes.enabled
-      ? (outputOf<string>(outputs, "gpu-nodes", "system_node_group_name") ?? `${base}-system`)
+      ? (outputOf<string>(outputs, "gpu-nodes", "system_node_group_name") ?? n.systemNodeGroup)
       : undefined,
-    ecrRepository: outputOf<string>(outputs, "ecr", "repository_name") ?? `${base}-triton`,
+    ecrRepository: outputOf<string>(outputs, "ecr", "repository_name") ?? n.ecrRepository,
     imageTag: config.triton.imageTag,
     projectTags: { Project: config.name, Environment: config.environment },
   };

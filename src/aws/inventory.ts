@@ -1,7 +1,8 @@
-import type { FoundResource } from "../orphans/types.js";
-import { GLOBAL_REGION } from "../orphans/types.js";
-import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "./clients.js";
+import { awsErrorName, messageOf } from "../errors.js";
+import { type AwsContext, awsClientConfig, isApiUnavailable, isNotFound, toAwsError } from "./clients.js";
 import { describeCluster, describeNodegroup, listNodegroups } from "./eks.js";
+import type { FoundResource } from "./found-resource.js";
+import { GLOBAL_REGION } from "./found-resource.js";
 import { getOidcProvider } from "./iam.js";
 import { sdk as awsSdk } from "./sdk.js";
 
@@ -490,19 +491,19 @@ export async function listLoadBalancers(aws: AwsContext, o: ListOptions): Promis
   }
 }
 
-/** ECR repositories (tags are not needed: the project's repositories carry its prefix). */
+/** ECR repositories with their tags (DescribeRepositories carries none: one ListTagsForResource each). */
 export async function listEcr(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
   const sdk = awsSdk.ecr();
   const ecr = new sdk.ECRClient(awsClientConfig(aws, "ECR"));
   try {
-    return await o.limit(() =>
-      guarded(
-        "ECR repositories",
-        async () => {
-          const out: FoundResource[] = [];
+    return await guarded(
+      "ECR repositories",
+      async () => {
+        const listed: FoundResource[] = [];
+        await o.limit(async () => {
           for await (const page of sdk.paginateDescribeRepositories({ client: ecr, pageSize: 1000 }, {}))
             for (const r of page.repositories ?? [])
-              out.push({
+              listed.push({
                 type: "ecr-repository",
                 id: r.repositoryName ?? "",
                 name: r.repositoryName ?? "",
@@ -511,10 +512,19 @@ export async function listEcr(aws: AwsContext, o: ListOptions): Promise<FoundRes
                 tags: {},
                 createdAt: iso(r.createdAt),
               });
-          return out;
-        },
-        o.onMissing,
-      ),
+        });
+        const found = await Promise.all(
+          listed.map((r) =>
+            withTags(r, () =>
+              o.limit(async () =>
+                tagRecord((await ecr.send(new sdk.ListTagsForResourceCommand({ resourceArn: r.arn }))).tags),
+              ),
+            ),
+          ),
+        );
+        return found.filter((r): r is FoundResource => r !== undefined);
+      },
+      o.onMissing,
     );
   } finally {
     ecr.destroy();
@@ -622,6 +632,89 @@ export async function listKms(aws: AwsContext, o: ListOptions): Promise<FoundRes
   }
 }
 
+/**
+ * Reads one resource's tags. A resource gone meanwhile is dropped; any other failure (a deny, a
+ * throttle that outlasted the retries) leaves its tags unreadable, so ownership says "unknown".
+ */
+async function withTags(
+  r: FoundResource,
+  read: () => Promise<Record<string, string>>,
+): Promise<FoundResource | undefined> {
+  try {
+    return { ...r, tags: await read() };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    return { ...r, tags: {}, tagsUnreadable: awsErrorName(error) ?? messageOf(error) };
+  }
+}
+
+/** Reads the tags of each listed resource, concurrently within the scan's limit (see withTags). */
+async function tagEach(
+  listed: FoundResource[],
+  o: ListOptions,
+  read: (r: FoundResource) => Promise<Record<string, string>>,
+): Promise<FoundResource[]> {
+  const found = await Promise.all(listed.map((r) => withTags(r, () => o.limit(() => read(r)))));
+  return found.filter((r): r is FoundResource => r !== undefined);
+}
+
+/** Every tag on every page of a paged tag listing. */
+async function pagedTags(pages: AsyncIterable<{ Tags?: TagList }>): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  for await (const page of pages) Object.assign(tags, tagRecord(page.Tags));
+  return tags;
+}
+
+type IamSdk = ReturnType<typeof awsSdk.iam>;
+
+/**
+ * Every role with its tags. ListRoles carries no tags on AWS, and a ListRoleTags per role is what made
+ * the scan slow (300 roles: 300 requests). GetAccountAuthorizationDetails returns roles with their
+ * tags, 1000 a page; where it is denied, ListRoles plus ListRoleTags per role (concurrently) instead.
+ */
+async function listRolesWithTags(
+  iam: InstanceType<IamSdk["IAMClient"]>,
+  sdk: IamSdk,
+  o: ListOptions,
+): Promise<FoundResource[]> {
+  const role = (r: { RoleName?: string; Arn?: string; CreateDate?: Date }): FoundResource => ({
+    type: "iam-role",
+    id: r.RoleName ?? "",
+    name: r.RoleName ?? "",
+    arn: r.Arn,
+    region: GLOBAL_REGION,
+    tags: {},
+    createdAt: iso(r.CreateDate),
+  });
+  try {
+    return await o.limit(async () => {
+      const out: FoundResource[] = [];
+      for await (const page of sdk.paginateGetAccountAuthorizationDetails(
+        { client: iam, pageSize: 1000 },
+        { Filter: ["Role"] },
+      ))
+        for (const r of page.RoleDetailList ?? []) out.push({ ...role(r), tags: tagRecord(r.Tags) });
+      return out;
+    });
+  } catch (error) {
+    if (!isDenied(error)) throw error;
+  }
+  const listed: FoundResource[] = [];
+  await o.limit(async () => {
+    for await (const page of sdk.paginateListRoles({ client: iam, pageSize: 1000 }, {}))
+      for (const r of page.Roles ?? []) listed.push(role(r));
+  });
+  return tagEach(listed, o, (r) =>
+    pagedTags(sdk.paginateListRoleTags({ client: iam }, { RoleName: r.name })),
+  );
+}
+
+/** Refused for want of permission (an explicit deny, or no allow). */
+function isDenied(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name === "AccessDenied" || name === "AccessDeniedException" || name === "UnauthorizedOperation";
+}
+
 /** IAM is global: roles, instance profiles, OIDC providers (with tags), customer-managed policies. */
 export async function listIam(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
   const sdk = awsSdk.iam();
@@ -629,48 +722,31 @@ export async function listIam(aws: AwsContext, o: ListOptions): Promise<FoundRes
   const region = GLOBAL_REGION;
   try {
     const [roles, profiles, providers, policies] = await Promise.all([
-      o.limit(() =>
-        guarded(
-          "IAM roles",
-          async () => {
-            const out: FoundResource[] = [];
-            // ListRoles carries no tags on AWS: roles are matched by name (every project role has the prefix).
-            for await (const page of sdk.paginateListRoles({ client: iam, pageSize: 1000 }, {}))
-              for (const r of page.Roles ?? [])
-                out.push({
-                  type: "iam-role",
-                  id: r.RoleName ?? "",
-                  name: r.RoleName ?? "",
-                  arn: r.Arn,
-                  region,
-                  tags: tagRecord(r.Tags),
-                  createdAt: iso(r.CreateDate),
-                });
-            return out;
-          },
-          o.onMissing,
-        ),
-      ),
-      o.limit(() =>
-        guarded(
-          "IAM instance profiles",
-          async () => {
-            const out: FoundResource[] = [];
-            for await (const page of sdk.paginateListInstanceProfiles({ client: iam, pageSize: 1000 }, {}))
-              for (const p of page.InstanceProfiles ?? [])
-                out.push({
-                  type: "iam-instance-profile",
-                  id: p.InstanceProfileName ?? "",
-                  name: p.InstanceProfileName ?? "",
-                  arn: p.Arn,
-                  region,
-                  tags: tagRecord(p.Tags),
-                  createdAt: iso(p.CreateDate),
-                });
-            return out;
-          },
-          o.onMissing,
-        ),
+      guarded("IAM roles", () => listRolesWithTags(iam, sdk, o), o.onMissing),
+      guarded(
+        "IAM instance profiles",
+        async () => {
+          const listed: FoundResource[] = [];
+          for await (const page of sdk.paginateListInstanceProfiles({ client: iam, pageSize: 1000 }, {}))
+            for (const p of page.InstanceProfiles ?? [])
+              listed.push({
+                type: "iam-instance-profile",
+                id: p.InstanceProfileName ?? "",
+                name: p.InstanceProfileName ?? "",
+                arn: p.Arn,
+                region,
+                tags: {},
+                createdAt: iso(p.CreateDate),
+              });
+          // Listings carry no tags on AWS; GetInstanceProfile does (ListInstanceProfileTags is absent on moto).
+          return tagEach(listed, o, async (p) =>
+            tagRecord(
+              (await iam.send(new sdk.GetInstanceProfileCommand({ InstanceProfileName: p.name })))
+                .InstanceProfile?.Tags,
+            ),
+          );
+        },
+        o.onMissing,
       ),
       guarded(
         "IAM OIDC providers",
@@ -679,47 +755,57 @@ export async function listIam(aws: AwsContext, o: ListOptions): Promise<FoundRes
           const found = await Promise.all(
             (list.OpenIDConnectProviderList ?? []).map(async (p) => {
               const arn = p.Arn ?? "";
-              const d = await o.limit(() => getOidcProvider(aws, arn));
-              // Deleted between the listing and now: nothing left to report.
-              if (!d) return undefined;
-              return {
-                type: "iam-oidc-provider",
-                id: arn,
-                arn,
-                name: d.url || arn,
-                region,
-                tags: d.tags,
-                createdAt: iso(d.createdAt),
-              } as FoundResource;
+              let url = arn;
+              let created: Date | undefined;
+              let gone = false;
+              const r = await withTags(
+                { type: "iam-oidc-provider", id: arn, arn, name: arn, region, tags: {} } as FoundResource,
+                () =>
+                  o.limit(async () => {
+                    const d = await getOidcProvider(aws, arn);
+                    // Deleted between the listing and now: nothing left to report.
+                    if (!d) {
+                      gone = true;
+                      return {};
+                    }
+                    url = d.url || arn;
+                    created = d.createdAt;
+                    return d.tags;
+                  }),
+              );
+              if (gone) return undefined;
+              const createdAt = iso(created);
+              return r && ({ ...r, name: url, ...(createdAt ? { createdAt } : {}) } as FoundResource);
             }),
           );
-          return found.filter((r) => r !== undefined);
+          return found.filter((r): r is FoundResource => r !== undefined);
         },
         o.onMissing,
       ),
-      o.limit(() =>
-        guarded(
-          "IAM policies",
-          async () => {
-            const out: FoundResource[] = [];
-            for await (const page of sdk.paginateListPolicies(
-              { client: iam, pageSize: 1000 },
-              { Scope: "Local" },
-            ))
-              for (const p of page.Policies ?? [])
-                out.push({
-                  type: "iam-policy",
-                  id: p.Arn ?? "",
-                  arn: p.Arn,
-                  name: p.PolicyName ?? "",
-                  region,
-                  tags: tagRecord(p.Tags),
-                  createdAt: iso(p.CreateDate),
-                });
-            return out;
-          },
-          o.onMissing,
-        ),
+      guarded(
+        "IAM policies",
+        async () => {
+          const listed: FoundResource[] = [];
+          for await (const page of sdk.paginateListPolicies(
+            { client: iam, pageSize: 1000 },
+            { Scope: "Local" },
+          ))
+            for (const p of page.Policies ?? [])
+              listed.push({
+                type: "iam-policy",
+                id: p.Arn ?? "",
+                arn: p.Arn,
+                name: p.PolicyName ?? "",
+                region,
+                tags: {},
+                createdAt: iso(p.CreateDate),
+              });
+          // ListPolicies carries no tags: one paged ListPolicyTags per customer-managed policy.
+          return tagEach(listed, o, (p) =>
+            pagedTags(sdk.paginateListPolicyTags({ client: iam }, { PolicyArn: p.id })),
+          );
+        },
+        o.onMissing,
       ),
     ]);
     return [...roles, ...profiles, ...providers, ...policies];

@@ -1,9 +1,9 @@
 import { awsErrorName } from "../errors.js";
-import type { FoundResource } from "../orphans/types.js";
 import { type AwsContext, awsClientConfig, isNotFound } from "./clients.js";
 import { describeRepository as describeEcrRepository } from "./ecr.js";
 import { deleteAllImages } from "./ecr-images.js";
 import { describeCluster, describeNodegroup } from "./eks.js";
+import type { FoundResource } from "./found-resource.js";
 import { getInstanceProfile, getRole, listAttachedRolePolicies } from "./iam.js";
 import { sdk as awsSdk } from "./sdk.js";
 
@@ -18,14 +18,14 @@ export interface TeardownOptions {
   waitMs: number;
   /** First poll/retry interval; doubles up to 15 s. */
   pollMs: number;
-  /** Is this other resource the project's (instance profiles found on a role)? */
-  ownsName: (name: string) => boolean;
+  /** Is this other resource the project's (instance profiles found on a role)? Unreadable tags: undefined. */
+  ownsProfile: (profile: TaggedName) => boolean;
   log: (message: string) => void;
   /** True once the user pressed Ctrl-C: waits stop instead of sleeping on. */
   stopped?: () => boolean;
 }
 
-export const DEFAULT_TEARDOWN: Omit<TeardownOptions, "ownsName" | "log"> = {
+export const DEFAULT_TEARDOWN: Omit<TeardownOptions, "ownsProfile" | "log"> = {
   waitMs: 15 * 60_000,
   pollMs: 2_000,
 };
@@ -395,12 +395,30 @@ export async function revokeGroupReferences(aws: AwsContext, groupIds: string[])
   }
 }
 
-export interface RoleInventory {
+/** A name with the tags read for it; `tags` undefined when they could not be read, `tagsUnreadable` says why. */
+export interface TaggedName {
+  name: string;
+  tags: Record<string, string> | undefined;
+  tagsUnreadable?: string;
+}
+
+export interface RoleInventory extends TaggedName {
   exists: boolean;
-  tags: Record<string, string>;
   attachedPolicies: string[];
   inlinePolicies: string[];
-  instanceProfiles: string[];
+  instanceProfiles: TaggedName[];
+}
+
+/** Tags read by `read`; a failure (a deny) is reported, never replaced by "no tags". */
+async function readTags(
+  read: () => Promise<Record<string, string>>,
+): Promise<Pick<TaggedName, "tags" | "tagsUnreadable">> {
+  try {
+    return { tags: await read() };
+  } catch (error) {
+    if (isNotFound(error)) throw error;
+    return { tags: undefined, tagsUnreadable: awsErrorName(error) ?? String(error) };
+  }
 }
 
 /** What a role teardown would remove (paged). A role that does not exist has nothing. */
@@ -410,21 +428,43 @@ export async function describeRole(aws: AwsContext, roleName: string): Promise<R
   try {
     const role = await getRole(aws, roleName);
     if (!role)
-      return { exists: false, tags: {}, attachedPolicies: [], inlinePolicies: [], instanceProfiles: [] };
-    const tags: Record<string, string> = {};
-    for await (const page of sdk.paginateListRoleTags({ client: iam }, { RoleName: roleName }))
-      for (const t of page.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? "";
+      return {
+        name: roleName,
+        exists: false,
+        tags: {},
+        attachedPolicies: [],
+        inlinePolicies: [],
+        instanceProfiles: [],
+      };
+    const tags = await readTags(async () => {
+      const out: Record<string, string> = {};
+      for await (const page of sdk.paginateListRoleTags({ client: iam }, { RoleName: roleName }))
+        for (const t of page.Tags ?? []) if (t.Key) out[t.Key] = t.Value ?? "";
+      return out;
+    });
     const attachedPolicies = (await listAttachedRolePolicies(aws, roleName))
       .map((p) => p.arn)
       .filter(Boolean);
     const inlinePolicies: string[] = [];
     for await (const page of sdk.paginateListRolePolicies({ client: iam }, { RoleName: roleName }))
       inlinePolicies.push(...(page.PolicyNames ?? []));
-    const instanceProfiles: string[] = [];
+    const profileNames: string[] = [];
     for await (const page of sdk.paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }))
       for (const p of page.InstanceProfiles ?? [])
-        if (p.InstanceProfileName) instanceProfiles.push(p.InstanceProfileName);
-    return { exists: true, tags, attachedPolicies, inlinePolicies, instanceProfiles };
+        if (p.InstanceProfileName) profileNames.push(p.InstanceProfileName);
+    // The listing carries no tags on AWS; GetInstanceProfile does.
+    const instanceProfiles = await Promise.all(
+      profileNames.map(async (name) => ({
+        name,
+        ...(await readTags(async () => {
+          const out = await iam.send(new sdk.GetInstanceProfileCommand({ InstanceProfileName: name }));
+          const t: Record<string, string> = {};
+          for (const tag of out.InstanceProfile?.Tags ?? []) if (tag.Key) t[tag.Key] = tag.Value ?? "";
+          return t;
+        })),
+      })),
+    );
+    return { name: roleName, exists: true, ...tags, attachedPolicies, inlinePolicies, instanceProfiles };
   } finally {
     iam.destroy();
   }
@@ -448,11 +488,12 @@ export async function teardownRole(aws: AwsContext, roleName: string, o: Teardow
       await ignoreGone(iam.send(new sdk.DeleteRolePolicyCommand({ RoleName: roleName, PolicyName })));
       o.log(`role ${roleName}: deleted inline policy ${PolicyName}`);
     }
-    for (const InstanceProfileName of role.instanceProfiles) {
+    for (const profile of role.instanceProfiles) {
+      const InstanceProfileName = profile.name;
       await ignoreGone(
         iam.send(new sdk.RemoveRoleFromInstanceProfileCommand({ RoleName: roleName, InstanceProfileName })),
       );
-      if (o.ownsName(InstanceProfileName)) {
+      if (o.ownsProfile(profile)) {
         await ignoreGone(iam.send(new sdk.DeleteInstanceProfileCommand({ InstanceProfileName })));
         o.log(`role ${roleName}: deleted instance profile ${InstanceProfileName}`);
       } else {
@@ -467,9 +508,8 @@ export async function teardownRole(aws: AwsContext, roleName: string, o: Teardow
   }
 }
 
-export interface RepositoryInventory {
+export interface RepositoryInventory extends TaggedName {
   exists: boolean;
-  tags: Record<string, string>;
   images: number;
 }
 
@@ -478,14 +518,18 @@ export async function describeRepository(aws: AwsContext, name: string): Promise
   const ecr = new sdk.ECRClient(awsClientConfig(aws, "ECR"));
   try {
     const repo = await describeEcrRepository(aws, name);
-    if (!repo) return { exists: false, tags: {}, images: 0 };
-    const tagsOut = await ecr
-      .send(new sdk.ListTagsForResourceCommand({ resourceArn: repo.arn }))
-      .catch(() => ({ tags: [] }));
-    const tags: Record<string, string> = {};
-    for (const t of tagsOut.tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? "";
+    if (!repo) return { name, exists: false, tags: {}, images: 0 };
+    // A failure to read the tags is kept as such: falling back to the name alone would let a repository
+    // tagged for another project, but named like ours, be deleted.
+    const tags = await readTags(async () => {
+      const out = await ecr.send(new sdk.ListTagsForResourceCommand({ resourceArn: repo.arn }));
+      const t: Record<string, string> = {};
+      for (const tag of out.tags ?? []) if (tag.Key) t[tag.Key] = tag.Value ?? "";
+      return t;
+    });
+    if (tags.tags === undefined) return { name, exists: true, ...tags, images: 0 };
     const { listImageIds } = await import("./ecr-images.js");
-    return { exists: true, tags, images: (await listImageIds(aws, name)).length };
+    return { name, exists: true, ...tags, images: (await listImageIds(aws, name)).length };
   } finally {
     ecr.destroy();
   }

@@ -1,3 +1,4 @@
+import { resourceNames } from "../config/naming.js";
 import type { Config } from "../config/schema.js";
 import { UserError } from "../errors.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";
@@ -59,7 +60,7 @@ export function repositoryOfSubject(subject: string | undefined): string | undef
 
 /** Pure: config + outputs into the pipeline's target. Names mirror terraform/modules/naming. */
 export function ciTargetFrom(config: Readonly<Config>, outputs: ProjectOutputs): CiTarget {
-  const base = `${config.name}-${config.environment}`;
+  const names = resourceNames(config);
   const subject = str(outputOf(outputs, "iam", "github_subject"));
   return {
     region: config.region,
@@ -68,7 +69,7 @@ export function ciTargetFrom(config: Readonly<Config>, outputs: ProjectOutputs):
     branch: config.github.branch,
     githubEnvironment: config.github.environment || undefined,
     roleArn: str(outputOf(outputs, "iam", "github_actions_role_arn")),
-    roleName: str(outputOf(outputs, "iam", "github_actions_role_name")) ?? `${base}-github-actions-oidc-role`,
+    roleName: str(outputOf(outputs, "iam", "github_actions_role_name")) ?? names.githubActionsRole,
     providerArn: str(outputOf(outputs, "iam", "github_oidc_provider_arn")),
     subject,
     subjects: [
@@ -81,8 +82,8 @@ export function ciTargetFrom(config: Readonly<Config>, outputs: ProjectOutputs):
     cliPackage: config.ci.cliPackage,
     publicAccessCidrs: [...config.cluster.publicAccessCidrs],
     repositoryUrl: str(outputOf(outputs, "ecr", "repository_url")),
-    repositoryName: str(outputOf(outputs, "ecr", "repository_name")) ?? `${base}-triton`,
-    clusterName: str(outputOf(outputs, "eks", "cluster_name")) ?? base,
+    repositoryName: str(outputOf(outputs, "ecr", "repository_name")) ?? names.ecrRepository,
+    clusterName: str(outputOf(outputs, "eks", "cluster_name")) ?? names.cluster,
     applied: {
       iam: outputs.iam !== undefined,
       ecr: outputs.ecr !== undefined,

@@ -10,6 +10,7 @@ import {
   subnetLayout,
 } from "../net/cidr.js";
 import { bundledCatalog, defaultVersion, isoDay } from "./kubernetes-versions.js";
+import { resourceNames } from "./naming.js";
 
 const namePrefix = z
   .string()
@@ -228,9 +229,8 @@ export const configSchema = z
         });
       }
     }
-    const base = `${c.name}-${c.environment}`;
     // The longest derived IAM role name must fit IAM's 64 characters.
-    const longestRole = `${base}-github-actions-oidc-role`;
+    const longestRole = resourceNames(c).githubActionsRole;
     if (longestRole.length > 64) {
       ctx.issues.push({
         code: "custom",

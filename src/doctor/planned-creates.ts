@@ -1,3 +1,4 @@
+import { resourceNames } from "../config/naming.js";
 import type { Config } from "../config/schema.js";
 import type { TerraformStage } from "../stages.js";
 import type { PlannedCreate } from "./aws.js";
@@ -7,20 +8,20 @@ import type { PlannedCreate } from "./aws.js";
  * preflight can tell what an `up` would create without running a plan.
  */
 export function namedResources(config: Pick<Config, "name" | "environment">): PlannedCreate[] {
-  const base = `${config.name}-${config.environment}`;
+  const n = resourceNames(config);
   return [
-    { stack: "iam", address: "aws_iam_role.cluster", type: "aws_iam_role", name: `${base}-eks-cluster` },
-    { stack: "iam", address: "aws_iam_role.node", type: "aws_iam_role", name: `${base}-eks-node` },
-    { stack: "ecr", address: "aws_ecr_repository.this", type: "aws_ecr_repository", name: `${base}-triton` },
-    { stack: "eks", address: "aws_eks_cluster.this", type: "aws_eks_cluster", name: base },
+    { stack: "iam", address: "aws_iam_role.cluster", type: "aws_iam_role", name: n.clusterRole },
+    { stack: "iam", address: "aws_iam_role.node", type: "aws_iam_role", name: n.nodeRole },
+    { stack: "ecr", address: "aws_ecr_repository.this", type: "aws_ecr_repository", name: n.ecrRepository },
+    { stack: "eks", address: "aws_eks_cluster.this", type: "aws_eks_cluster", name: n.cluster },
     {
       stack: "eks",
       address: "aws_cloudwatch_log_group.this",
       type: "aws_cloudwatch_log_group",
-      name: `/aws/eks/${base}/cluster`,
+      name: n.clusterLogGroup,
     },
-    { stack: "eks", address: "aws_kms_alias.this", type: "aws_kms_alias", name: `alias/${base}-eks` },
-    { stack: "eks", address: "aws_iam_role.triton", type: "aws_iam_role", name: `${base}-triton-irsa` },
+    { stack: "eks", address: "aws_kms_alias.this", type: "aws_kms_alias", name: n.kmsAlias },
+    { stack: "eks", address: "aws_iam_role.triton", type: "aws_iam_role", name: n.tritonIrsaRole },
   ];
 }
 

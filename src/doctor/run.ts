@@ -1,3 +1,4 @@
+import { resourceNames } from "../config/naming.js";
 import type { Io } from "../io/io.js";
 import { outputOf } from "../stages.js";
 import type { Target } from "../targets.js";
@@ -53,8 +54,7 @@ export async function runDoctor(
       ...(config
         ? {
             nodeRoleName:
-              outputOf<string>(outputs, "iam", "node_role_name") ??
-              `${config.name}-${config.environment}-eks-node`,
+              outputOf<string>(outputs, "iam", "node_role_name") ?? resourceNames(config).nodeRole,
           }
         : {}),
       namespaces: [names.tritonNamespace, names.monitoringNamespace],

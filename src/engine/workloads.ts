@@ -1,5 +1,7 @@
 // The workloads stage: server-side apply of the rendered manifests (field manager triton-ops), rollout
 // waits, pruning of what we own and no longer render; `down` deletes what we own, LoadBalancers first.
+
+import { projectBase, resourceNames } from "../config/naming.js";
 import { ExternalError, UserError } from "../errors.js";
 import { registerSecret } from "../io/redact.js";
 import {
@@ -105,8 +107,7 @@ function defaultConnect(
   options: { kubeconfig?: string; context?: string },
   outputs: ProjectOutputs,
 ) {
-  const cluster =
-    outputOf<string>(outputs, "eks", "cluster_name") ?? `${rt.config.name}-${rt.config.environment}`;
+  const cluster = outputOf<string>(outputs, "eks", "cluster_name") ?? resourceNames(rt.config).cluster;
   return connectProjectKube(
     { env: rt.env, cwd: rt.ctx.cwd, ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}) },
     options.context,
@@ -249,7 +250,7 @@ export function createWorkloadsDriver(deps: WorkloadsDeps = {}): WorkloadsDriver
       }
       const progress = options.onProgress ?? (() => {});
       const kube = await connect(rt, options, outputs);
-      const instance = `${rt.config.name}-${rt.config.environment}`;
+      const instance = projectBase(rt.config);
       const owned = [...(await listOwned(kube, instance)).values()];
       if (owned.length === 0)
         return { status: "deleted", reason: "nothing of ours in the cluster", objects: 0 };

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { modelBucketStem, projectBase, resourceNames } from "../config/naming.js";
 import type { Config } from "../config/schema.js";
 import { UserError } from "../errors.js";
 import { TEMPLATES_ROOT } from "../paths.js";
@@ -82,7 +83,7 @@ export function renderValues(
   config: Readonly<Config>,
   outputs: ProjectOutputs,
 ): { values: RenderValues; warnings: string[] } {
-  const base = `${config.name}-${config.environment}`;
+  const names = resourceNames(config);
   const warnings: string[] = [];
   const repositoryUrl = outputOf<string>(outputs, "ecr", "repository_url");
   const bucket = outputOf<string>(outputs, "ecr", "model_bucket_name");
@@ -94,10 +95,10 @@ export function renderValues(
   const modelPath = config.triton.modelRepositoryPath.replace(/^\/+|\/+$/g, "");
   return {
     values: {
-      instance: base,
+      instance: projectBase(config),
       region: config.region,
-      image: `${repositoryUrl ?? `${base}-triton`}:${config.triton.imageTag}`,
-      modelRepository: `s3://${bucket ?? `${base}-models`}${modelPath ? `/${modelPath}` : ""}`,
+      image: `${repositoryUrl ?? names.ecrRepository}:${config.triton.imageTag}`,
+      modelRepository: `s3://${bucket ?? modelBucketStem(config)}${modelPath ? `/${modelPath}` : ""}`,
       modelControlMode: config.triton.modelControlMode,
       irsaRoleArn: irsa ?? "",
       replicas: config.triton.replicas,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StackState } from "../terraform/state.js";
-import { classify, importHint, inventoryScope, ownership, stateIdentifiers } from "./classify.js";
+import { classify, importHint, inventoryScope, stateIdentifiers, unreadableCounts } from "./classify.js";
 import type { FoundResource } from "./types.js";
 
 const project = { name: "acme", environment: "dev" };
@@ -19,79 +19,42 @@ const state = (
   resources: resources.map((x) => ({ ...x, name: x.address.split(".")[1] ?? "", attributes: {} })),
 });
 
-describe("ownership", () => {
-  it("takes the project's tags, including the environment", () => {
+describe("classify applies the one ownership rule", () => {
+  it("lists project-tagged resources with foreign names and drops foreign-tagged ones with our prefix", () => {
     const tags = { ManagedBy: "triton-ops", Project: "acme", Environment: "dev" };
-    expect(ownership(r({ type: "vpc", id: "vpc-1", name: "whatever", tags }), project)).toEqual({
-      by: "tag",
-    });
-    expect(
-      ownership(r({ type: "vpc", id: "vpc-1", tags: { ...tags, Environment: "prod" } }), project),
-    ).toBeUndefined();
-    expect(
-      ownership(r({ type: "vpc", id: "vpc-1", tags: { ...tags, Project: "other" } }), project),
-    ).toBeUndefined();
+    const out = classify(
+      [
+        r({ type: "iam-role", id: "triton-mlops-github-actions-oidc-role", tags }),
+        r({ type: "ecr-repository", id: "models-cache", tags }),
+        r({ type: "iam-role", id: "acme-dev-x", tags: { Project: "acme", Environment: "prod" } }),
+        r({ type: "ecr-repository", id: "acme-dev-y", tags: { ManagedBy: "triton-ops", Project: "zeta" } }),
+      ],
+      project,
+      {},
+    );
+    expect(out.map((x) => [x.id, x.class, x.reason])).toEqual([
+      ["triton-mlops-github-actions-oidc-role", "orphan", "tagged for the project, in no state"],
+      ["models-cache", "orphan", "tagged for the project, in no state"],
+    ]);
   });
 
-  it("takes the name prefix only up to a hyphen, and never against another project's tag", () => {
-    expect(ownership(r({ type: "iam-role", id: "acme-dev-eks-node" }), project)).toEqual({ by: "name" });
-    expect(ownership(r({ type: "iam-role", id: "acme-dev" }), project)).toEqual({ by: "name" });
-    expect(ownership(r({ type: "iam-role", id: "acme-developer" }), project)).toBeUndefined();
-    expect(ownership(r({ type: "iam-role", id: "other-dev-node" }), project)).toBeUndefined();
-    expect(
-      ownership(r({ type: "vpc", id: "vpc-1", name: "acme-dev", tags: { Project: "else" } }), project),
-    ).toBeUndefined();
-  });
-
-  it("knows the names of log groups, KMS aliases and EKS network interfaces", () => {
-    expect(ownership(r({ type: "log-group", id: "/aws/eks/acme-dev/cluster" }), project)).toEqual({
-      by: "name",
+  it("lists an unreadable resource named for the project as unknown, never as an orphan; counts the rest", () => {
+    const found = [
+      r({ type: "iam-role", id: "acme-dev-locked", tagsUnreadable: "AccessDenied" }),
+      r({ type: "iam-role", id: "team-locked", tagsUnreadable: "AccessDenied" }),
+      r({ type: "iam-role", id: "acme-dev-eks-cluster", tagsUnreadable: "AccessDenied" }),
+    ];
+    const out = classify(found, project, {
+      iam: state({ address: "aws_iam_role.cluster", type: "aws_iam_role", id: "acme-dev-eks-cluster" }),
     });
-    expect(ownership(r({ type: "log-group", id: "/aws/eks/acme-devx/cluster" }), project)).toBeUndefined();
-    expect(ownership(r({ type: "kms-alias", id: "alias/acme-dev-eks" }), project)).toEqual({ by: "name" });
-    expect(
-      ownership(r({ type: "network-interface", id: "eni-1", description: "Amazon EKS acme-dev" }), project),
-    ).toEqual({
-      by: "name",
-    });
-    // An OIDC provider is named by its URL: only tags make it the project's.
-    expect(
-      ownership(r({ type: "iam-oidc-provider", id: "arn:x", name: "acme-dev" }), project),
-    ).toBeUndefined();
-  });
-
-  it("takes what Kubernetes owns for the project's cluster, not what a cluster merely shares", () => {
-    const owned = { "kubernetes.io/cluster/acme-dev": "owned" };
-    expect(ownership(r({ type: "ebs-volume", id: "vol-1", tags: owned }), project)).toEqual({
-      by: "cluster",
-      cluster: "acme-dev",
-    });
-    expect(
-      ownership(
-        r({ type: "subnet", id: "s-1", tags: { "kubernetes.io/cluster/acme-dev": "shared" } }),
-        project,
-      ),
-    ).toBeUndefined();
-    expect(
-      ownership(
-        r({ type: "load-balancer", id: "arn:lb", tags: { "elbv2.k8s.aws/cluster": "acme-dev" } }),
-        project,
-      ),
-    ).toEqual({ by: "cluster", cluster: "acme-dev" });
-    expect(
-      ownership(
-        r({
-          type: "ebs-volume",
-          id: "vol-2",
-          name: "acme-dev-x",
-          tags: { "kubernetes.io/cluster/other": "owned" },
-        }),
-        project,
-      ),
-    ).toBeUndefined();
+    expect(out.map((x) => [x.id, x.class, x.action ?? null])).toEqual([
+      ["acme-dev-locked", "unknown", null],
+      ["acme-dev-eks-cluster", "managed", null],
+    ]);
+    expect(out[0]?.reason).toBe("named for the project, but its tags could not be read (AccessDenied)");
+    expect(unreadableCounts(found, out)).toEqual({ "iam-role": 1 });
   });
 });
-
 describe("classify", () => {
   it("drops what is not the project's and classes the rest against every state", () => {
     const found = [

@@ -1,9 +1,12 @@
+import { modelBucketStem, resourceNames } from "../config/naming.js";
+import { namedForProject, type Ownership, ownership } from "../config/ownership.js";
 import type { TerraformStage } from "../stages.js";
 import type { StackState } from "../terraform/state.js";
 import { monthlyCost } from "./prices.js";
 import { type FoundResource, type ProjectIdentity, projectBase, type ResourceType } from "./types.js";
 
-export type ResourceClass = "managed" | "orphan" | "leftover";
+/** `unknown`: its tags could not be read, so whether it is the project's cannot be said; never deleted. */
+export type ResourceClass = "managed" | "orphan" | "leftover" | "unknown";
 export type OrphanAction = "delete" | "adopt";
 
 export interface ImportHint {
@@ -22,67 +25,24 @@ export interface ClassifiedResource extends FoundResource {
   import?: ImportHint;
 }
 
-const MANAGED_BY = "triton-ops";
-
-/** Tags that say Kubernetes, EKS or one of its controllers created the resource for a cluster. */
-function clusterFromTags(tags: Record<string, string>): string | undefined {
-  for (const [key, value] of Object.entries(tags)) {
-    // "owned" only: "shared" marks something the cluster uses but does not own (the VPC's subnets).
-    if (key.startsWith("kubernetes.io/cluster/") && value === "owned") {
-      return key.slice("kubernetes.io/cluster/".length);
-    }
-  }
-  return (
-    tags["elbv2.k8s.aws/cluster"] ??
-    tags["aws:eks:cluster-name"] ??
-    tags["eks:cluster-name"] ??
-    tags["cluster.k8s.amazonaws.com/name"] ??
-    tags.KubernetesCluster
+/** Pure: the one ownership rule (src/config/ownership.ts) applied to a found resource. */
+export function ownershipOf(r: FoundResource, project: ProjectIdentity): Ownership {
+  return ownership(
+    {
+      type: r.type,
+      name: r.name,
+      tags: r.tagsUnreadable ? undefined : r.tags,
+      tagsUnreadable: r.tagsUnreadable,
+      description: r.description,
+    },
+    project,
   );
 }
 
-function namedForProject(r: FoundResource, base: string): boolean {
-  const prefixed = (name: string) => name === base || name.startsWith(`${base}-`);
-  switch (r.type) {
-    case "log-group":
-      return r.name.startsWith(`/aws/eks/${base}/`) || r.name.startsWith(`/aws/vpc/${base}/`);
-    case "kms-alias":
-      return prefixed(r.name.replace(/^alias\//, ""));
-    case "network-interface":
-      // EKS names the cluster in the description of the ENIs it creates ("Amazon EKS <cluster>").
-      return prefixed(r.name) || r.description === `Amazon EKS ${base}`;
-    case "iam-oidc-provider":
-      // Providers are named by their issuer URL; only tags can tie one to the project.
-      return false;
-    default:
-      return prefixed(r.name);
-  }
-}
-
-export type Ownership = { by: "tag" | "name" } | { by: "cluster"; cluster: string } | undefined;
-
-/**
- * Pure: does the resource belong to the project? By its tags (ManagedBy=triton-ops, Project, and
- * Environment when set), by being created by Kubernetes/EKS for the project's cluster, or by its
- * name starting with `<name>-<environment>`. A Project or Environment tag naming anything else wins
- * over the name: another project's resource is never ours.
- */
-export function ownership(r: FoundResource, project: ProjectIdentity): Ownership {
-  const base = projectBase(project);
-  const { tags } = r;
-  const projectTag = tags.Project;
-  const envTag = tags.Environment;
-  if (projectTag !== undefined && projectTag !== project.name) return undefined;
-  // Same project, another environment (its prod next to our dev): not ours either.
-  if (projectTag !== undefined && envTag !== undefined && envTag !== project.environment) return undefined;
-  if (tags.ManagedBy === MANAGED_BY && projectTag === project.name) return { by: "tag" };
-  const cluster = clusterFromTags(tags);
-  if (cluster !== undefined) return cluster === base ? { by: "cluster", cluster } : undefined;
-  return namedForProject(r, base) ? { by: "name" } : undefined;
-}
+type Owned = Extract<Ownership, { verdict: "ours" }>;
 
 /** The cluster a resource cannot outlive: its node groups, control-plane log group, what k8s made. */
-function clusterOf(r: FoundResource, owner: NonNullable<Ownership>): string | undefined {
+function clusterOf(r: FoundResource, owner: Owned): string | undefined {
   if (owner.by === "cluster") return owner.cluster;
   if (r.type === "eks-nodegroup") return r.cluster;
   if (r.type === "log-group") return /^\/aws\/eks\/([^/]+)\/cluster$/.exec(r.name)?.[1];
@@ -107,36 +67,36 @@ export function stateIdentifiers(states: Partial<Record<TerraformStage, StackSta
  * volumes) are simply re-created, so the advice for them is to delete.
  */
 export function importHint(r: FoundResource, project: ProjectIdentity): ImportHint | undefined {
-  const base = projectBase(project);
+  const n = resourceNames(project);
   const table: Partial<Record<ResourceType, Record<string, [TerraformStage, string]>>> = {
     "iam-role": {
-      [`${base}-eks-cluster`]: ["iam", "aws_iam_role.cluster"],
-      [`${base}-eks-node`]: ["iam", "aws_iam_role.node"],
-      [`${base}-github-actions-oidc-role`]: ["iam", "aws_iam_role.github_actions[0]"],
-      [`${base}-triton-irsa`]: ["eks", "aws_iam_role.triton"],
-      [`${base}-vpc-flow-logs`]: ["vpc", "aws_iam_role.flow_logs[0]"],
+      [n.clusterRole]: ["iam", "aws_iam_role.cluster"],
+      [n.nodeRole]: ["iam", "aws_iam_role.node"],
+      [n.githubActionsRole]: ["iam", "aws_iam_role.github_actions[0]"],
+      [n.tritonIrsaRole]: ["eks", "aws_iam_role.triton"],
+      [n.flowLogsRole]: ["vpc", "aws_iam_role.flow_logs[0]"],
     },
-    "ecr-repository": { [`${base}-triton`]: ["ecr", "aws_ecr_repository.this"] },
-    "eks-cluster": { [base]: ["eks", "aws_eks_cluster.this"] },
+    "ecr-repository": { [n.ecrRepository]: ["ecr", "aws_ecr_repository.this"] },
+    "eks-cluster": { [n.cluster]: ["eks", "aws_eks_cluster.this"] },
     "log-group": {
-      [`/aws/eks/${base}/cluster`]: ["eks", "aws_cloudwatch_log_group.this"],
-      [`/aws/vpc/${base}/flow-logs`]: ["vpc", "aws_cloudwatch_log_group.flow_logs[0]"],
+      [n.clusterLogGroup]: ["eks", "aws_cloudwatch_log_group.this"],
+      [n.flowLogGroup]: ["vpc", "aws_cloudwatch_log_group.flow_logs[0]"],
     },
-    "kms-alias": { [`alias/${base}-eks`]: ["eks", "aws_kms_alias.this"] },
+    "kms-alias": { [n.kmsAlias]: ["eks", "aws_kms_alias.this"] },
     "eks-nodegroup": {
-      [`${base}-gpu`]: ["gpu-nodes", "aws_eks_node_group.gpu"],
-      [`${base}-system`]: ["gpu-nodes", "aws_eks_node_group.system[0]"],
+      [n.gpuNodeGroup]: ["gpu-nodes", "aws_eks_node_group.gpu"],
+      [n.systemNodeGroup]: ["gpu-nodes", "aws_eks_node_group.system[0]"],
     },
   };
   let hit = table[r.type]?.[r.name];
-  if (!hit && r.type === "s3-bucket" && r.name.startsWith(`${base}-models-`)) {
+  if (!hit && r.type === "s3-bucket" && r.name.startsWith(`${modelBucketStem(project)}-`)) {
     hit = ["ecr", "aws_s3_bucket.models"];
   }
   return hit ? { stage: hit[0], address: hit[1], id: r.id } : undefined;
 }
 
 /** Things Kubernetes or EKS created: never in a state; they live and die with their cluster. */
-const CLUSTER_CLASS_FOLLOWS = (owner: NonNullable<Ownership>) => owner.by === "cluster";
+const CLUSTER_CLASS_FOLLOWS = (owner: Owned) => owner.by === "cluster";
 
 /**
  * Pure: the project's resources with their class; everything else is dropped (never listed).
@@ -149,15 +109,29 @@ export function classify(
   states: Partial<Record<TerraformStage, StackState>>,
 ): ClassifiedResource[] {
   const inState = stateIdentifiers(states);
-  const owned = found.flatMap((r) => {
-    const owner = ownership(r, project);
-    return owner ? [{ r, owner }] : [];
-  });
+  const owned: Array<{ r: FoundResource; owner: Owned }> = [];
+  const out: ClassifiedResource[] = [];
+  for (const r of found) {
+    const owner = ownershipOf(r, project);
+    if (owner.verdict === "ours") owned.push({ r, owner });
+    else if (owner.verdict === "unknown") {
+      const cost = monthlyCost(r);
+      if (inState.has(r.id) || (r.arn !== undefined && inState.has(r.arn)))
+        out.push({ ...r, class: "managed", reason: "in Terraform state", monthlyCost: cost });
+      // Listed when its name is the project's; the others are counted by unreadableCounts().
+      else if (namedForProject(r, project))
+        out.push({
+          ...r,
+          class: "unknown",
+          reason: `named for the project, but its ${owner.why}`,
+          monthlyCost: cost,
+        });
+    }
+  }
   const clusterClass = new Map<string, ResourceClass>();
   for (const { r } of owned) {
     if (r.type === "eks-cluster") clusterClass.set(r.name, inState.has(r.id) ? "managed" : "orphan");
   }
-  const out: ClassifiedResource[] = [];
   for (const { r, owner } of owned) {
     const cost = monthlyCost(r);
     if (inState.has(r.id) || (r.arn !== undefined && inState.has(r.arn))) {
@@ -195,6 +169,23 @@ export function classify(
   return out;
 }
 
+/**
+ * Pure: resources whose tags could not be read and that classify() did not list (their names are
+ * not the project's, so only their tags could have said), counted by type for the report.
+ */
+export function unreadableCounts(
+  found: readonly FoundResource[],
+  listed: readonly ClassifiedResource[],
+): Record<string, number> {
+  const shown = new Set(listed.map((r) => `${r.type}|${r.region}|${r.id}`));
+  const counts: Record<string, number> = {};
+  for (const r of found) {
+    if (r.tagsUnreadable && !shown.has(`${r.type}|${r.region}|${r.id}`))
+      counts[r.type] = (counts[r.type] ?? 0) + 1;
+  }
+  return counts;
+}
+
 export function isOrphan(r: ClassifiedResource): boolean {
   return r.class === "orphan" || r.class === "leftover";
 }
@@ -207,7 +198,7 @@ export function isOrphan(r: ClassifiedResource): boolean {
 export function inventoryScope(project: ProjectIdentity) {
   const base = projectBase(project);
   return {
-    vpc: (vpc: FoundResource) => ownership(vpc, project) !== undefined,
+    vpc: (vpc: FoundResource) => ownershipOf(vpc, project).verdict === "ours",
     volumeFilters: [
       [{ Name: "tag:Project", Values: [project.name] }],
       [{ Name: "tag:Name", Values: [base, `${base}-*`] }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../errors.js";
-import { confirmationMode, looksLikeProd, ownedByProject } from "./cleanup.js";
+import { assertOwned, confirmationMode, looksLikeProd, ownsProfile } from "./cleanup.js";
 
 const account = "123456789012";
 const base = { account, yes: true, interactive: false };
@@ -35,18 +35,43 @@ describe("guards", () => {
     expect(looksLikeProd([])).toBeUndefined();
   });
 
-  it("owns by prefix or by the project's tags, never against another project's tag", () => {
+  it("cleanup --role/--ecr refuse foreign, unrelated and unreadable ones in one line, with its own code", () => {
     const project = { name: "acme", environment: "dev" };
-    expect(ownedByProject("acme-dev-ci", {}, project)).toBe(true);
-    expect(ownedByProject("acme-developer", {}, project)).toBe(false);
-    expect(ownedByProject("ci-deployer", { ManagedBy: "triton-ops", Project: "acme" }, project)).toBe(true);
-    expect(
-      ownedByProject(
-        "ci-deployer",
-        { ManagedBy: "triton-ops", Project: "acme", Environment: "prod" },
-        project,
-      ),
-    ).toBe(false);
-    expect(ownedByProject("acme-dev-ci", { Project: "other" }, project)).toBe(false);
+    const refusal = (name: string, tags: Record<string, string> | undefined, tagsUnreadable?: string) => {
+      try {
+        assertOwned(
+          "Role",
+          { name, tags, ...(tagsUnreadable ? { tagsUnreadable } : {}) },
+          "iam-role",
+          project,
+        );
+        return undefined;
+      } catch (error) {
+        return { code: (error as UserError).code, message: (error as Error).message };
+      }
+    };
+    expect(refusal("acme-dev-ci", {})).toBeUndefined();
+    expect(refusal("ci-deployer", { ManagedBy: "triton-ops", Project: "acme" })).toBeUndefined();
+    // The case the issue found: the old cleanup rule let this one go by its name.
+    expect(refusal("acme-dev-x", { Project: "acme", Environment: "prod" })).toEqual({
+      code: "cleanup.not-project",
+      message: "Role acme-dev-x is not the project's: it is tagged Environment=prod, not for acme/dev.",
+    });
+    expect(refusal("acme-developer", {})?.code).toBe("cleanup.not-project");
+    expect(refusal("acme-dev-ci", undefined, "AccessDenied")).toEqual({
+      code: "cleanup.ownership-unknown",
+      message:
+        "Role acme-dev-ci: its tags could not be read (AccessDenied), so whether it is acme-dev's is unknown; nothing deleted.",
+    });
+  });
+
+  it("a role teardown deletes only the project's instance profiles, by the same rule", () => {
+    const project = { name: "acme", environment: "dev" };
+    expect(ownsProfile({ name: "acme-dev-ci", tags: {} }, project)).toBe(true);
+    expect(ownsProfile({ name: "shared", tags: { ManagedBy: "triton-ops", Project: "acme" } }, project)).toBe(
+      true,
+    );
+    expect(ownsProfile({ name: "acme-dev-ci", tags: { Project: "other" } }, project)).toBe(false);
+    expect(ownsProfile({ name: "acme-dev-ci", tags: undefined }, project)).toBe(false);
   });
 });

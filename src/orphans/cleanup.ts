@@ -10,9 +10,11 @@ import {
   describeRole,
   revokeGroupReferences,
   SkipDeletion,
+  type TaggedName,
   type TeardownOptions,
   teardownRole,
 } from "../aws/teardown.js";
+import { isOurs, ownership } from "../config/ownership.js";
 import { AbortError, messageOf, UserError } from "../errors.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
@@ -31,7 +33,7 @@ export interface CleanupOptions {
   allowProd: boolean;
   confirmAccount?: string;
   /** Tests shorten the waits; the defaults suit AWS. */
-  teardown?: Partial<Omit<TeardownOptions, "ownsName" | "log">>;
+  teardown?: Partial<Omit<TeardownOptions, "ownsProfile" | "log">>;
 }
 
 export type ItemStatus = "would-delete" | "deleted" | "skipped" | "failed";
@@ -113,28 +115,37 @@ function accountAliases(aws: AwsContext): Promise<string[]> {
   return orAwsError("read the account alias (iam:ListAccountAliases)", listAccountAliases(aws));
 }
 
-/** Pure: named with the project's prefix, or tagged for it. */
-export function ownedByProject(
-  name: string,
-  tags: Record<string, string>,
+/**
+ * Pure: may `cleanup --role/--ecr` delete this? The one ownership rule (src/config/ownership.ts):
+ * only "ours" goes; foreign tags, no tie to the project and unreadable tags each refuse in one line.
+ */
+export function assertOwned(
+  kind: "Role" | "Repository",
+  subject: TaggedName,
+  type: "iam-role" | "ecr-repository",
   project: ProjectIdentity,
-): boolean {
+): void {
+  const owner = ownership({ type, ...subject }, project);
   const base = projectBase(project);
-  if (tags.Project !== undefined && tags.Project !== project.name) return false;
-  if (tags.ManagedBy === "triton-ops" && tags.Project === project.name) {
-    return tags.Environment === undefined || tags.Environment === project.environment;
-  }
-  return name === base || name.startsWith(`${base}-`);
+  if (owner.verdict === "ours") return;
+  const message =
+    owner.verdict === "foreign"
+      ? `${kind} ${subject.name} is not the project's: it is ${owner.why}, not for ${project.name}/${project.environment}.`
+      : owner.verdict === "unknown"
+        ? `${kind} ${subject.name}: its ${owner.why}, so whether it is ${base}'s is unknown; nothing deleted.`
+        : `${kind} ${subject.name} is not the project's: it is neither named ${base}-... nor tagged ManagedBy=triton-ops, Project=${project.name}.`;
+  throw new UserError(message, {
+    code: owner.verdict === "unknown" ? "cleanup.ownership-unknown" : "cleanup.not-project",
+    suggestion:
+      owner.verdict === "unknown"
+        ? "Grant read access to its tags (iam:ListRoleTags, ecr:ListTagsForResource) and run it again."
+        : "cleanup only removes the project's own resources; delete others yourself.",
+  });
 }
 
-function refuseForeign(kind: string, name: string, project: ProjectIdentity): never {
-  throw new UserError(
-    `${kind} ${name} is not the project's: it is neither named ${projectBase(project)}-... nor tagged ManagedBy=triton-ops, Project=${project.name}.`,
-    {
-      code: "cleanup.not-project",
-      suggestion: "cleanup only removes the project's own resources; delete others yourself.",
-    },
-  );
+/** Pure: does a role teardown delete this instance profile, or only take the role out of it? */
+export function ownsProfile(profile: TaggedName, project: ProjectIdentity): boolean {
+  return isOurs(ownership({ type: "iam-instance-profile", ...profile }, project));
 }
 
 async function planItems(
@@ -159,15 +170,15 @@ async function planItems(
       const role = await describeRole(rt.aws, target.name).catch((e) => {
         throw toAwsError(e, `read role ${target.name}`);
       });
-      if (!ownedByProject(target.name, role.tags, project)) refuseForeign("Role", target.name, project);
+      assertOwned("Role", role, "iam-role", project);
       if (!role.exists) return [];
       const detail = [
         ...role.attachedPolicies.map((p) => `detach ${p}`),
         ...role.inlinePolicies.map((p) => `delete inline policy ${p}`),
         ...role.instanceProfiles.map((p) =>
-          ownedByProject(p, {}, project)
-            ? `delete instance profile ${p}`
-            : `remove from instance profile ${p}`,
+          ownsProfile(p, project)
+            ? `delete instance profile ${p.name}`
+            : `remove from instance profile ${p.name}`,
         ),
       ];
       return [
@@ -186,7 +197,7 @@ async function planItems(
       const repo = await describeRepository(rt.aws, target.name).catch((e) => {
         throw toAwsError(e, `read repository ${target.name}`);
       });
-      if (!ownedByProject(target.name, repo.tags, project)) refuseForeign("Repository", target.name, project);
+      assertOwned("Repository", repo, "ecr-repository", project);
       if (!repo.exists) return [];
       return [
         {
@@ -305,7 +316,7 @@ async function execute(
   const teardown: TeardownOptions = {
     ...DEFAULT_TEARDOWN,
     ...options.teardown,
-    ownsName: (name) => ownedByProject(name, {}, project),
+    ownsProfile: (profile) => ownsProfile(profile, project),
     log: (m) => io.debug(m),
   };
   const target = options.target;

@@ -3,10 +3,10 @@ import { UserError } from "../errors.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { readAllStates } from "../terraform/state.js";
-import { type ClassifiedResource, classify, inventoryScope, isOrphan } from "./classify.js";
+import { type ClassifiedResource, classify, inventoryScope, isOrphan, unreadableCounts } from "./classify.js";
 import { takeInventory } from "./inventory.js";
 import { totalCost } from "./prices.js";
-import { RESOURCE_TYPES } from "./types.js";
+import { projectBase, RESOURCE_TYPES } from "./types.js";
 
 export interface RegionSelection {
   regions?: string;
@@ -22,6 +22,8 @@ export interface ScanResult {
   monthlyCostTotal: number;
   orphans: number;
   unavailable: string[];
+  /** Resources (by type) whose tags could not be read and whose names are not the project's: not listed. */
+  unreadable: Record<string, number>;
   estimate: string;
 }
 
@@ -85,13 +87,20 @@ export async function runOrphanScan(rt: Runtime, regions: string[]): Promise<Sca
   for (const what of inventory.unavailable) rt.io.warn(`${what}: API not available here; not scanned.`);
   const resources = sortResources(classify(inventory.resources, project, states));
   const orphans = resources.filter(isOrphan);
+  const unreadable = unreadableCounts(inventory.resources, resources);
+  for (const [type, count] of Object.entries(unreadable)) {
+    rt.io.warn(
+      `${type}: the tags of ${count} resource(s) not named for ${projectBase(project)} could not be read; one tagged for the project would be missed.`,
+    );
+  }
   return {
-    project: `${project.name}-${project.environment}`,
+    project: projectBase(project),
     regions,
     resources,
     monthlyCostTotal: totalCost(orphans.map((r) => r.monthlyCost)),
     orphans: orphans.length,
     unavailable: inventory.unavailable,
+    unreadable,
     estimate: "monthly costs are estimates from us-east-1 list prices (src/orphans/prices.ts)",
   };
 }
@@ -124,6 +133,7 @@ export function scanJson(result: ScanResult) {
     monthlyCostTotal: result.monthlyCostTotal,
     orphans: result.orphans,
     unavailable: result.unavailable,
+    unreadable: result.unreadable,
     estimate: result.estimate,
   };
 }
@@ -155,7 +165,9 @@ export function formatScan(result: ScanResult, io: Io, now = new Date()): string
           ? io.style.dim(r.class)
           : r.class === "orphan"
             ? io.style.red(r.class)
-            : io.style.yellow(r.class);
+            : r.class === "unknown"
+              ? io.style.bold(r.class)
+              : io.style.yellow(r.class);
       const action =
         r.action === "adopt" && r.import ? `adopt: ${r.import.stage} ${r.import.address}` : (r.action ?? "");
       rows.push([
@@ -183,12 +195,17 @@ export function formatScan(result: ScanResult, io: Io, now = new Date()): string
     ],
     rows,
   );
+  const unknown = result.resources.filter((r) => r.class === "unknown").length;
+  const unknownNote =
+    unknown > 0
+      ? `\n${unknown} resource(s) marked unknown: their tags could not be read, so cleanup never deletes them.`
+      : "";
   const summary =
     result.orphans === 0
       ? io.style.green(
-          `No orphans: all ${result.resources.length} resource(s) of ${result.project} are in Terraform state.`,
+          `No orphans: all ${result.resources.length - unknown} known resource(s) of ${result.project} are in Terraform state.`,
         )
       : `${io.style.bold(String(result.orphans))} orphan(s) of ${result.project}, about ${io.style.bold(money(result.monthlyCostTotal))}/month (estimate). ` +
         "Remove them with `triton-ops cleanup --orphans` (dry run first), or adopt the ones marked adopt with `terraform import`.";
-  return `${table}\n\n${summary}\n${io.style.dim(`Costs: ${result.estimate}.`)}`;
+  return `${table}\n\n${summary}${unknownNote}\n${io.style.dim(`Costs: ${result.estimate}.`)}`;
 }

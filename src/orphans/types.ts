@@ -1,68 +1,7 @@
-/** What the inventory finds, before classification. One shape for every AWS resource type. */
-export const RESOURCE_TYPES = [
-  "eks-nodegroup",
-  "eks-cluster",
-  "load-balancer",
-  "classic-load-balancer",
-  "nat-gateway",
-  "elastic-ip",
-  "network-interface",
-  "security-group",
-  "internet-gateway",
-  "subnet",
-  "route-table",
-  "vpc",
-  "ebs-volume",
-  "ecr-repository",
-  "s3-bucket",
-  "log-group",
-  "iam-role",
-  "iam-instance-profile",
-  "iam-oidc-provider",
-  "iam-policy",
-  "kms-alias",
-  "kms-key",
-] as const;
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
-
-/** IAM and S3 listings are account-wide; their region column says so. */
-export const GLOBAL_REGION = "global";
-
-export interface FoundResource {
-  type: ResourceType;
-  /** What AWS (and Terraform's state) identify it by: vpc-..., a role name, an LB ARN, cluster:nodegroup. */
-  id: string;
-  /** The Name tag or the resource's own name. */
-  name: string;
-  region: string;
-  arn?: string;
-  /** ISO time when AWS reports it. */
-  createdAt?: string;
-  tags: Record<string, string>;
-  /** The VPC it lives in (subnets, gateways, security groups, ENIs, route tables, LBs). */
-  vpcId?: string;
-  /** The EKS cluster it belongs to, where AWS says so (node groups, the cluster's log group). */
-  cluster?: string;
-  /** Facts the cost estimate needs. */
-  sizeGb?: number;
-  volumeType?: string;
-  iops?: number;
-  lbType?: string;
-  instanceTypes?: string[];
-  desiredSize?: number;
-  storedBytes?: number;
-  /** EIP: attached to something (a NAT gateway, an instance). */
-  associated?: boolean;
-  /** ENI: what created it. */
-  description?: string;
-}
-
-/** The project a scan looks for: resources are named `<name>-<environment>...` and tagged with both. */
-export interface ProjectIdentity {
-  name: string;
-  environment: string;
-}
-
-export function projectBase(project: ProjectIdentity): string {
-  return `${project.name}-${project.environment}`;
-}
+export {
+  type FoundResource,
+  GLOBAL_REGION,
+  RESOURCE_TYPES,
+  type ResourceType,
+} from "../aws/found-resource.js";
+export { type ProjectIdentity, projectBase } from "../config/naming.js";

@@ -141,6 +141,24 @@ describe("orphan-scan and cleanup against the emulator", () => {
     add("kms-key", key);
     add("kms-alias", "alias/acme-dev-eks");
 
+    // The project's by its tags alone: names that do not start with acme-dev- (the seed's own CI role).
+    await seed.role("triton-mlops-github-actions-oidc-role", { ...PROJECT });
+    add("iam-role", "triton-mlops-github-actions-oidc-role");
+    await seed.instanceProfile("ci-runner-profile", { ...PROJECT });
+    add("iam-instance-profile", "ci-runner-profile");
+    add("iam-policy", await seed.policy("models-read", { ManagedBy: "triton-ops", Project: "acme" }));
+    await seed.repository("model-cache", 0, { ...PROJECT });
+    add("ecr-repository", "model-cache");
+    // The project's prefix, but tagged for another project or environment: never ours.
+    unrelated.prodRole = await seed
+      .role("acme-dev-prodrole", { Project: "acme", Environment: "prod" })
+      .then(() => "acme-dev-prodrole");
+    await seed.instanceProfile("acme-dev-other-profile", { ManagedBy: "triton-ops", Project: "other" });
+    unrelated.otherProfile = "acme-dev-other-profile";
+    unrelated.prodPolicy = await seed.policy("acme-dev-prod-extra", { ...PROJECT, Environment: "prod" });
+    await seed.repository("acme-dev-theirs", 1, { ManagedBy: "triton-ops", Project: "zeta" });
+    unrelated.theirRepo = "acme-dev-theirs";
+
     // Not the project's: other names, other tags, the same project's other environment, shared subnets.
     unrelated.otherVpc = await seed.vpc("10.30.0.0/16", { Name: "other-dev" });
     unrelated.sharedSubnet = await seed.subnet(unrelated.otherVpc, "10.30.1.0/24", {
@@ -230,6 +248,22 @@ describe("orphan-scan and cleanup against the emulator", () => {
     expect(lookalike.code).toBe(2);
     const repo = await runCli("cleanup --ecr other-repo --yes", { cwd, env: moto.env });
     expect(repo.code).toBe(2);
+    // The project's prefix, but tagged for acme's prod and for project zeta: refused in one line.
+    const prodRole = await runCli("cleanup --role acme-dev-prodrole --yes", { cwd, env: moto.env });
+    expect(prodRole.code).toBe(2);
+    expect(prodRole.stderr.trim().split("\n")[0]).toBe(
+      "Error: Role acme-dev-prodrole is not the project's: it is tagged Environment=prod, not for acme/dev.",
+    );
+    const zeta = await runCli("cleanup --ecr acme-dev-theirs --yes", { cwd, env: moto.env });
+    expect(zeta.code).toBe(2);
+    expect(zeta.stderr).toContain(
+      "Repository acme-dev-theirs is not the project's: it is tagged Project=zeta",
+    );
+    await expect(seed.iam.send(new GetRoleCommand({ RoleName: "acme-dev-prodrole" }))).resolves.toBeDefined();
+    const ecr = new ECRClient(awsClientConfig(seed.aws, "ECR"));
+    const left = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ["acme-dev-theirs"] }));
+    ecr.destroy();
+    expect(left.repositories?.length).toBe(1);
     const roles = await seed.iam.send(new ListRolesCommand({}));
     expect(roles.Roles?.map((r) => r.RoleName)).toEqual(
       expect.arrayContaining(["other-dev-role", "acme-developer"]),
@@ -367,8 +401,20 @@ describe("orphan-scan and cleanup against the emulator", () => {
     expect(volumes.Volumes?.length).toBe(2);
     const roles = (await seed.iam.send(new ListRolesCommand({}))).Roles?.map((r) => r.RoleName);
     expect(roles).toEqual(
-      expect.arrayContaining(["other-dev-role", "acme-developer", "acme-dev-eks-cluster"]),
+      expect.arrayContaining([
+        "other-dev-role",
+        "acme-developer",
+        "acme-dev-eks-cluster",
+        "acme-dev-prodrole",
+      ]),
     );
+    await expect(
+      seed.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: "acme-dev-other-profile" })),
+    ).resolves.toBeDefined();
+    const ecr = new ECRClient(awsClientConfig(seed.aws, "ECR"));
+    const repos = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ["acme-dev-theirs"] }));
+    ecr.destroy();
+    expect(repos.repositories?.length).toBe(1);
 
     const again = await runCli("cleanup --orphans --yes --json", { cwd, env: moto.env });
     expect(again.code).toBe(0);

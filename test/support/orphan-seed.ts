@@ -234,8 +234,10 @@ export class Seeder {
       new AddRoleToInstanceProfileCommand({ InstanceProfileName: profile, RoleName: name }),
     );
   }
-  async instanceProfile(name: string): Promise<void> {
-    await this.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name }));
+  async instanceProfile(name: string, tags: Record<string, string> = {}): Promise<void> {
+    await this.iam.send(
+      new CreateInstanceProfileCommand({ InstanceProfileName: name, Tags: Seeder.tags(tags) }),
+    );
   }
   async oidcProvider(url: string, tags: Record<string, string>): Promise<string> {
     const out = await this.iam.send(
@@ -248,10 +250,11 @@ export class Seeder {
     );
     return out.OpenIDConnectProviderArn ?? "";
   }
-  async policy(name: string): Promise<string> {
+  async policy(name: string, tags: Record<string, string> = {}): Promise<string> {
     const out = await this.iam.send(
       new CreatePolicyCommand({
         PolicyName: name,
+        Tags: Seeder.tags(tags),
         PolicyDocument: JSON.stringify({
           Version: "2012-10-17",
           Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }],
@@ -260,10 +263,15 @@ export class Seeder {
     );
     return out.Policy?.Arn ?? "";
   }
-  async repository(name: string, images = 0): Promise<void> {
+  async repository(name: string, images = 0, tags: Record<string, string> = {}): Promise<void> {
     const ecr = new ECRClient(awsClientConfig(this.aws, "ECR"));
     try {
-      await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+      await ecr.send(
+        new CreateRepositoryCommand({
+          repositoryName: name,
+          ...(Object.keys(tags).length ? { tags: Seeder.tags(tags) } : {}),
+        }),
+      );
       for (let i = 0; i < images; i++) {
         const manifest = JSON.stringify({
           schemaVersion: 2,
