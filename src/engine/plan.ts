@@ -1,12 +1,14 @@
 import type { StageName } from "../config/schema.js";
+import type { ForecastChange } from "../cost/forecast.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { isTerraformStage, type TerraformStage } from "../stages.js";
 import { type Collision, findCollisions } from "../terraform/collisions.js";
 import { formatPlanSummary, type PlanSummary } from "../terraform/plan.js";
-import { readAllOutputs } from "../terraform/state.js";
+import { outputsOf, readAllStates } from "../terraform/state.js";
 import { inputStages } from "../terraform/variables.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
+import { type CostReport, costReport, formatCostReport } from "./cost.js";
 import { runStageGraph } from "./run-stages.js";
 import { reportFailures } from "./up.js";
 
@@ -24,10 +26,18 @@ export interface StagePlanReport {
 export interface PlanResult {
   stages: StagePlanReport[];
   collisions: number;
+  /** Estimated monthly cost per stage and in total; null with --no-cost. */
+  cost: CostReport | null;
 }
 
-export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanResult> {
-  const outputs = await readAllOutputs(rt);
+export async function runPlan(
+  rt: Runtime,
+  stages: StageName[],
+  options: { cost?: boolean; budget?: number } = {},
+): Promise<PlanResult> {
+  const states = await readAllStates(rt);
+  const outputs = outputsOf(states);
+  const planned = new Map<StageName, ForecastChange[]>();
   const tf = await createTerraformRunner(rt);
   await syncStacks(rt.envDir);
   const reports = new Map<StageName, StagePlanReport>();
@@ -54,6 +64,7 @@ export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanRes
     const { planStage } = await import("./terraform-stage.js");
     const plan = await planStage(rt, tf, stage, outputs, { progress });
     const collisions = await findCollisions(rt.aws, plan.summary);
+    planned.set(stage, plan.summary.changes);
     reports.set(stage, {
       stage,
       state: "planned",
@@ -81,7 +92,17 @@ export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanRes
     });
   }
   const list = stages.map((s) => reports.get(s)).filter((r): r is StagePlanReport => r !== undefined);
-  return { stages: list, collisions: list.reduce((n, r) => n + r.collisions.length, 0) };
+  const cost =
+    options.cost === false
+      ? null
+      : await costReport(
+          rt,
+          states,
+          stages.map((stage) => ({ stage, ...(planned.has(stage) ? { changes: planned.get(stage) } : {}) })),
+          outputs,
+          options.budget !== undefined ? { budget: options.budget } : {},
+        );
+  return { stages: list, collisions: list.reduce((n, r) => n + r.collisions.length, 0), cost };
 }
 
 export function formatCollisions(
@@ -100,7 +121,7 @@ export function formatCollisions(
   return lines.join("\n");
 }
 
-export function formatPlanResult(result: PlanResult, io: Pick<Io, "style">): string {
+export function formatPlanResult(result: PlanResult, io: Pick<Io, "style" | "table">): string {
   const blocks: string[] = [];
   for (const report of result.stages) {
     if (report.state !== "planned" || !report.summary) {
@@ -111,5 +132,6 @@ export function formatPlanResult(result: PlanResult, io: Pick<Io, "style">): str
     const collisions = formatCollisions(report.stage, report.collisions, io);
     if (collisions) blocks.push(collisions);
   }
+  if (result.cost) blocks.push("", formatCostReport(result.cost, io));
   return blocks.join("\n");
 }
