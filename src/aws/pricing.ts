@@ -35,8 +35,7 @@ export async function getOnDemandPrices(
         }),
         { abortSignal: AbortSignal.timeout(options.timeoutMs ?? 5000) },
       );
-      for (const doc of out.PriceList ?? [])
-        found.push(...onDemandOf(typeof doc === "string" ? doc : JSON.stringify(doc)));
+      for (const doc of out.PriceList ?? []) found.push(...onDemandOf(priceListText(doc)));
       nextToken = out.NextToken;
     } while (nextToken);
   } finally {
@@ -69,4 +68,11 @@ export function onDemandOf(
     }
   }
   return out;
+}
+
+/** The SDK hands each PriceList entry over as a string or as a lazy JSON string object. */
+function priceListText(doc: unknown): string {
+  if (typeof doc === "string") return doc;
+  const text = String(doc);
+  return text === "[object Object]" ? JSON.stringify(doc) : text;
 }
