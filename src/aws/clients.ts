@@ -22,6 +22,7 @@ export type AwsService =
   | "KMS"
   | "SERVICE_QUOTAS"
   | "AUTO_SCALING"
+  | "PRICING"
   | "RESOURCE_GROUPS_TAGGING_API";
 
 export interface AwsClientConfig {

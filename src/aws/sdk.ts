@@ -126,4 +126,5 @@ export const sdk = {
     loadWithCodeCache<typeof import("@aws-sdk/client-auto-scaling")>("@aws-sdk/client-auto-scaling"),
   serviceQuotas: () =>
     loadWithCodeCache<typeof import("@aws-sdk/client-service-quotas")>("@aws-sdk/client-service-quotas"),
+  pricing: () => loadWithCodeCache<typeof import("@aws-sdk/client-pricing")>("@aws-sdk/client-pricing"),
 };

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { UserError } from "../errors.js";
 import { isCi } from "../io/env.js";
 import type { Io } from "../io/io.js";
 import { TerminalIo } from "../io/terminal.js";
@@ -43,4 +44,17 @@ export function setExitCode(command: Command, code: number): void {
 
 export function exitCodeOf(program: Command): number {
   return (program as WithExitCode).exitCodeOverride ?? 0;
+}
+
+/** `--budget USD`: a positive number of dollars a month, else a usage error naming the flag. */
+export function parseBudget(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const usd = Number(value.replace(/^\$/, ""));
+  if (!Number.isFinite(usd) || usd <= 0) {
+    throw new UserError(`--budget must be a positive number of US dollars a month (got "${value}").`, {
+      code: "flag.budget",
+      suggestion: "For example --budget 1500.",
+    });
+  }
+  return usd;
 }

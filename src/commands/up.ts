@@ -2,7 +2,7 @@ import { Command } from "commander";
 import type { CliContext } from "../context.js";
 import type { Runtime } from "../runtime.js";
 import type { TerraformRunner } from "../terraform/runner.js";
-import { createIo, globalOptions, setExitCode } from "./shared.js";
+import { createIo, globalOptions, parseBudget, setExitCode } from "./shared.js";
 
 interface UpFlags {
   stage?: string;
@@ -12,6 +12,8 @@ interface UpFlags {
   force?: boolean;
   kubeconfig?: string;
   context?: string;
+  budget?: string;
+  cost?: boolean;
 }
 
 export function upCommand(ctx: CliContext): Command {
@@ -30,6 +32,8 @@ export function upCommand(ctx: CliContext): Command {
     .option("--kubeconfig <file>", "workloads: kubeconfig of a reachable cluster")
     .option("--context <name>", "workloads: kubeconfig context")
     .option("--json", "print the stage results as JSON")
+    .option("--budget <usd>", "refuse (exit 1) what would take the estimated monthly total above USD")
+    .option("--no-cost", "leave out the cost estimate")
     .action(async (flags: UpFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
       const [
@@ -48,8 +52,11 @@ export function upCommand(ctx: CliContext): Command {
         import("../engine/workloads.js"),
       ]);
       const stages = parseStageSelection(flags.stage);
+      const budget = parseBudget(flags.budget);
       const rt = await createRuntime(ctx, command, io);
       const result = await runUp(rt, {
+        cost: flags.cost !== false,
+        ...(budget !== undefined ? { budget } : {}),
         stages,
         yes: flags.yes === true,
         workloads: workloads.workloadsDriver,

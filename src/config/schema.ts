@@ -182,6 +182,17 @@ export const configSchema = z
         }),
       ])
       .default({ backend: "local" }),
+    /** Cost estimates: a monthly budget `plan` and `up` hold to, and the usage they assume. */
+    cost: z
+      .strictObject({
+        /** USD a month; a plan whose estimated monthly total is above it is refused. */
+        budgetMonthly: z.number().positive().optional(),
+        natDataGbMonth: z.number().min(0).default(100),
+        logsIngestGbMonth: z.number().min(0).default(5),
+        modelRepositoryGb: z.number().min(0).default(20),
+        imageStorageGb: z.number().min(0).default(20),
+      })
+      .prefault({}),
     terraform: z
       .strictObject({
         binary: z.string().optional(),

@@ -1,13 +1,15 @@
 import type { VersionVerdict } from "../config/kubernetes-versions.js";
 import type { StageName } from "../config/schema.js";
+import type { ForecastChange } from "../cost/forecast.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { isTerraformStage, type TerraformStage } from "../stages.js";
 import { type Collision, findCollisions } from "../terraform/collisions.js";
 import { formatPlanSummary, type PlanSummary } from "../terraform/plan.js";
-import { readAllOutputs } from "../terraform/state.js";
+import { outputsOf, readAllStates } from "../terraform/state.js";
 import { inputStages } from "../terraform/variables.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
+import { type CostReport, costReport, formatCostReport } from "./cost.js";
 import { runStageGraph } from "./run-stages.js";
 import { reportFailures } from "./up.js";
 import { gateVersionForStages } from "./version-gate.js";
@@ -28,12 +30,20 @@ export interface PlanResult {
   collisions: number;
   /** The configured Kubernetes version's EKS support phase, when eks or gpu-nodes is planned. */
   kubernetesVersion?: VersionVerdict;
+  /** Estimated monthly cost per stage and in total; null with --no-cost. */
+  cost: CostReport | null;
 }
 
-export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanResult> {
+export async function runPlan(
+  rt: Runtime,
+  stages: StageName[],
+  options: { cost?: boolean; budget?: number } = {},
+): Promise<PlanResult> {
   // Before anything is written: a version EKS refuses stops here.
   const kubernetesVersion = await gateVersionForStages(rt, stages);
-  const outputs = await readAllOutputs(rt);
+  const states = await readAllStates(rt);
+  const outputs = outputsOf(states);
+  const planned = new Map<StageName, ForecastChange[]>();
   const tf = await createTerraformRunner(rt);
   await syncStacks(rt.envDir);
   const reports = new Map<StageName, StagePlanReport>();
@@ -60,6 +70,7 @@ export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanRes
     const { planStage } = await import("./terraform-stage.js");
     const plan = await planStage(rt, tf, stage, outputs, { progress });
     const collisions = await findCollisions(rt.aws, plan.summary);
+    planned.set(stage, plan.summary.changes);
     reports.set(stage, {
       stage,
       state: "planned",
@@ -87,10 +98,29 @@ export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanRes
     });
   }
   const list = stages.map((s) => reports.get(s)).filter((r): r is StagePlanReport => r !== undefined);
+  const cost =
+    options.cost === false
+      ? null
+      : await costReport(
+          rt,
+          states,
+          stages.map((stage) => ({ stage, ...(planned.has(stage) ? { changes: planned.get(stage) } : {}) })),
+          outputs,
+          {
+            ...(options.budget !== undefined ? { budget: options.budget } : {}),
+            ...(kubernetesVersion
+              ? {
+                  extendedSupport: (v: string) =>
+                    v === kubernetesVersion.version && kubernetesVersion.phase === "extended",
+                }
+              : {}),
+          },
+        );
   return {
     stages: list,
     collisions: list.reduce((n, r) => n + r.collisions.length, 0),
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    cost,
   };
 }
 
@@ -110,7 +140,7 @@ export function formatCollisions(
   return lines.join("\n");
 }
 
-export function formatPlanResult(result: PlanResult, io: Pick<Io, "style">): string {
+export function formatPlanResult(result: PlanResult, io: Pick<Io, "style" | "table">): string {
   const blocks: string[] = [];
   for (const report of result.stages) {
     if (report.state !== "planned" || !report.summary) {
@@ -121,5 +151,6 @@ export function formatPlanResult(result: PlanResult, io: Pick<Io, "style">): str
     const collisions = formatCollisions(report.stage, report.collisions, io);
     if (collisions) blocks.push(collisions);
   }
+  if (result.cost) blocks.push("", formatCostReport(result.cost, io));
   return blocks.join("\n");
 }

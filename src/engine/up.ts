@@ -1,12 +1,20 @@
 import type { StageName } from "../config/schema.js";
+import type { ForecastChange } from "../cost/forecast.js";
 import { UserError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import { isTerraformStage, type ProjectOutputs, STAGE_DEFINITIONS } from "../stages.js";
 import { formatPlanSummary, operationCount } from "../terraform/plan.js";
 import { formatElapsed } from "../terraform/progress.js";
 import type { TerraformRunner } from "../terraform/runner.js";
-import { readAllOutputs, readStackOutputs } from "../terraform/state.js";
+import { outputsOf, readAllOutputs, readAllStates, readStackOutputs } from "../terraform/state.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
+import {
+  assertWithinBudget,
+  type CostReport,
+  formatStageCost,
+  priceBookFor,
+  projectCostReport,
+} from "./cost.js";
 import { postCheck } from "./postcheck.js";
 import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
 import { externalNeeds } from "./schedule.js";
@@ -39,12 +47,17 @@ export interface UpOptions {
   kubeconfig?: string;
   context?: string;
   workloads: WorkloadsDriver;
+  /** Price each stage (default); `budget` (USD a month) refuses what would go above it. */
+  cost?: boolean;
+  budget?: number;
   /** Runs once before the first stage (doctor --preflight); throws to stop. */
   preflight?: (tf: TerraformRunner) => Promise<void>;
 }
 
 export interface UpResult {
   stages: StageOutcome[];
+  /** The estimated monthly cost as this run leaves the project (last figure shown); null with --no-cost. */
+  cost: CostReport | null;
 }
 
 /** Stages needed from outside the selection must already be applied. */
@@ -78,6 +91,10 @@ export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> 
   if (options.preflight && tf) await options.preflight(tf);
   if (tf) await syncStacks(rt.envDir);
   const ask = createMutex();
+  const pricing = options.cost === false ? undefined : await startPricing(rt, options);
+  let lastCost: CostReport | null = pricing ? await pricing.report({}) : null;
+  // Over budget already by the config's figures: refuse before anything is applied.
+  if (lastCost) assertWithinBudget(lastCost);
 
   const execute = async (stage: StageName): Promise<StageOutcome> => {
     const started = Date.now();
@@ -104,8 +121,14 @@ export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> 
       return { stage, status: "unchanged", durationMs: Date.now() - started };
     }
     const counts = { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy };
+    const cost = pricing ? await pricing.report({ [stage]: plan.summary.changes }) : undefined;
+    if (cost) {
+      lastCost = cost;
+      assertWithinBudget(cost);
+    }
     const approved = await ask(async () => {
       io.info(formatPlanSummary(stage, plan.summary, io.style));
+      if (cost) io.info(formatStageCost(cost, stage));
       if (options.yes) return true;
       if (!io.interactive) {
         throw new UserError(`Stage ${stage} has changes to apply and there is no terminal to confirm them.`, {
@@ -145,7 +168,22 @@ export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> 
   };
 
   const stages = await runStageGraph(options.stages, "up", reportFailures(rt, execute), rt.ctx.interrupts);
-  return { stages };
+  return { stages, cost: lastCost };
+}
+
+/** One price book for the run; each report re-reads the states, so applied stages count as they are. */
+async function startPricing(rt: Runtime, options: UpOptions) {
+  const book = await priceBookFor(rt);
+  return {
+    report: async (changes: Partial<Record<StageName, readonly ForecastChange[]>>) => {
+      const states = await readAllStates(rt);
+      return projectCostReport(rt, states, options.stages, outputsOf(states), {
+        changes,
+        book,
+        ...(options.budget !== undefined ? { budget: options.budget } : {}),
+      });
+    },
+  };
 }
 
 /** Ends a stage's live line with the failure, so it is seen where it happened. */

@@ -317,12 +317,14 @@ async function surgeChecks(c: UpgradeContext, nodegroups: NodegroupFacts[]): Pro
   const [
     { instanceVcpus, quotaValue, availableZones, instanceTypeOfferings },
     { GPU_QUOTAS, gpuVcpuNeed },
-    { PRICES_USD },
+    { bundledPrices },
   ] = await Promise.all([
     import("../aws/preflight-facts.js"),
     import("../doctor/preflight.js"),
-    import("../orphans/prices.js"),
+    import("../cost/prices.js"),
   ]);
+  // The one price model's book for the cluster's region (bundled list prices, dated in its label).
+  const book = bundledPrices(c.aws.region);
   const checks: UpgradeCheck[] = [];
   const zones = await availableZones(c.aws).catch(() => [] as string[]);
   for (const ng of nodegroups) {
@@ -374,13 +376,13 @@ async function surgeChecks(c: UpgradeContext, nodegroups: NodegroupFacts[]): Pro
     });
     // Cost while it lasts: each batch of max_unavailable nodes takes roughly 10 minutes to replace.
     const hours = Math.max(0.5, Math.ceil(ng.desiredSize / Math.max(unavailable, 1)) * (10 / 60));
-    const hourly = Math.max(...ng.instanceTypes.map((t) => PRICES_USD.instanceHour[t] ?? 0), 0);
+    const hourly = Math.max(...ng.instanceTypes.map((t) => book.instanceHour[t] ?? 0), 0);
     checks.push({
       id: `surge-cost:${ng.name}`,
       status: "pass",
       summary:
         hourly > 0
-          ? `${ng.name}: about $${(extra * hourly * hours).toFixed(2)} for ${extra} surge node(s) over about ${hours.toFixed(1)} h (on-demand list price, us-east-1)`
+          ? `${ng.name}: about $${(extra * hourly * hours).toFixed(2)} for ${extra} surge node(s) over about ${hours.toFixed(1)} h (estimate: on-demand list price in ${book.region} of ${book.asOf})`
           : `${ng.name}: surge cost unknown (no price for ${ng.instanceTypes.join(", ")})`,
     });
   }
