@@ -15,8 +15,6 @@ import { outputOf, type ProjectOutputs } from "./stages.js";
 
 export const TRITON_NAMESPACE = "triton";
 export const MONITORING_NAMESPACE = "monitoring";
-/** Node label the gpu-nodes stack puts on the GPU pool (terraform/stacks/gpu-nodes). */
-export const GPU_POOL_SELECTOR = "triton-ops/pool=gpu";
 
 export interface TargetFlags {
   kubeconfig?: string;

@@ -171,6 +171,7 @@ export function createDoctorAws(aws: AwsContext): DoctorAws {
             status: n?.status ?? "UNKNOWN",
             desiredSize: n?.scalingConfig?.desiredSize ?? 0,
             instanceTypes: n?.instanceTypes ?? [],
+            ...(n?.amiType ? { amiType: n.amiType } : {}),
             ...(n?.nodeRole ? { nodeRoleArn: n.nodeRole } : {}),
             issues: (n?.health?.issues ?? []).map((i) => ({
               code: i.code ?? "Unknown",
