@@ -134,9 +134,9 @@ export async function resolveTarget(
   }
 
   if (loaded.file !== undefined || g.sandbox) {
-    const { createRuntime } = await import("./runtime.js");
+    const { runtimeFromConfig } = await import("./runtime.js");
     const { readAllOutputs } = await import("./terraform/state.js");
-    const rt = await createRuntime(ctx, command, io);
+    const rt = await runtimeFromConfig(ctx, io, loaded);
     const outputs = await readAllOutputs(rt);
     const names = projectNames(rt.config, outputs);
     if (flags.cluster) names.cluster = flags.cluster;
