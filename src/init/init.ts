@@ -27,6 +27,8 @@ export interface InitAnswers {
   stateBackend: "local" | "s3";
   stateBucket: string | undefined;
   sandbox: boolean;
+  /** Absolute path of the offline Terraform provider mirror, recorded so later shells need no variable. */
+  providerMirror?: string | undefined;
 }
 
 export const DEFAULT_ANSWERS: InitAnswers = {
@@ -63,6 +65,7 @@ export function configFromAnswers(a: InitAnswers): ConfigInput {
   if (a.githubRepository) doc.github = { repository: a.githubRepository };
   doc.state = a.stateBackend === "s3" ? { backend: "s3", bucket: a.stateBucket ?? "" } : { backend: "local" };
   if (a.sandbox) doc.sandbox = true;
+  if (a.providerMirror) doc.terraform = { providerMirror: a.providerMirror };
   return doc;
 }
 
