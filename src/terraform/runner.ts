@@ -79,7 +79,7 @@ export function compareVersions(a: string, b: string): number {
 /** Versions already checked in this process, by binary: one `terraform version` per run. */
 const checkedVersions = new Map<string, string>();
 
-/** Every Terraform call goes through here (STYLE 4), so tests inject real binaries on purpose. */
+/** Every Terraform call goes through here, so tests inject fakes or real binaries on purpose, never by accident. */
 export class TerraformRunner {
   readonly binary: string;
   readonly env: NodeJS.ProcessEnv;
