@@ -87,7 +87,9 @@ export class TerraformRunner {
   private readonly debug: (message: string) => void;
   private readonly notice: (message: string) => void;
   private readonly settleMs: number;
-  private setup: (() => Promise<void>) | undefined;
+  private readonly setup: (() => Promise<void>) | undefined;
+  /** The setup's one run, awaited by every call: stages init concurrently and all need its file. */
+  private setupDone: Promise<void> | undefined;
 
   constructor(options: TerraformRunnerOptions) {
     this.binary = options.binary;
@@ -158,9 +160,8 @@ export class TerraformRunner {
   async run(args: string[], options: RunOptions): Promise<RunResult> {
     await this.ensureVersion();
     if (this.setup) {
-      const setup = this.setup;
-      this.setup = undefined;
-      await setup();
+      this.setupDone ??= this.setup();
+      await this.setupDone;
     }
     const { execa } = await import("execa");
     this.debug(`terraform ${args.join(" ")}  (in ${options.cwd})`);
