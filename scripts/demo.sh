@@ -7,8 +7,15 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cli="$root/bin/triton-ops.js"
 mkdir -p "$root/demo"
 cd "$root/demo"
+# The mirror found above is recorded in the config, so the README's next commands (plan, down, sandbox
+# stop) work from a new shell without TRITON_OPS_PROVIDER_MIRROR.
+mirror_flag=()
+if [ -n "${TRITON_OPS_PROVIDER_MIRROR:-}" ]; then mirror_flag=(--provider-mirror "$TRITON_OPS_PROVIDER_MIRROR"); fi
 if [ ! -f triton-ops.yaml ]; then
-  node "$cli" init --yes --sandbox --name demo --env dev
+  node "$cli" init --yes --sandbox --name demo --env dev "${mirror_flag[@]}"
+elif [ -n "${TRITON_OPS_PROVIDER_MIRROR:-}" ] && ! grep -q '^terraform:' triton-ops.yaml; then
+  # A demo made before the mirror was recorded: add it, leaving the rest of the file as it is.
+  printf 'terraform:\n  providerMirror: "%s"\n' "$TRITON_OPS_PROVIDER_MIRROR" >>triton-ops.yaml
 fi
 node "$cli" up --stage all --yes
 node "$cli" status

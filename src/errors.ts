@@ -1,4 +1,4 @@
-/** Documented exit codes; the README's table is generated from the same meanings. */
+/** Documented exit codes; src/errors.test.ts holds the README's "Exit codes" table to this one. */
 export const ExitCode = {
   ok: 0,
   /** Checks failed, findings reported, or the user declined a confirmation. */

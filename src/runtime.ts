@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { AwsContext } from "./aws/clients.js";
+import type { LoadedConfig } from "./config/load.js";
 import { loadProjectConfig } from "./config/project.js";
 import type { Config } from "./config/schema.js";
 import type { CliContext } from "./context.js";
@@ -23,7 +24,15 @@ export interface Runtime {
 }
 
 export async function createRuntime(ctx: CliContext, command: Command, io: Io): Promise<Runtime> {
-  const { config, file, baseDir } = await loadProjectConfig(ctx, command, io);
+  return runtimeFromConfig(ctx, io, await loadProjectConfig(ctx, command, io));
+}
+
+/**
+ * The Runtime over a config the command already loaded: a command that must look at the config before it
+ * knows it works on a project (verify, doctor, kubeconfig) loads it once, and its warnings print once.
+ */
+export async function runtimeFromConfig(ctx: CliContext, io: Io, loaded: LoadedConfig): Promise<Runtime> {
+  const { config, file, baseDir } = loaded;
   const workRoot = path.resolve(baseDir, config.workDir);
   let env = ctx.env;
   if (config.sandbox) {

@@ -16,8 +16,6 @@ import { outputOf, type ProjectOutputs } from "./stages.js";
 
 export const TRITON_NAMESPACE = "triton";
 export const MONITORING_NAMESPACE = "monitoring";
-/** Node label the gpu-nodes stack puts on the GPU pool (terraform/stacks/gpu-nodes). */
-export const GPU_POOL_SELECTOR = "triton-ops/pool=gpu";
 
 export interface TargetFlags {
   kubeconfig?: string;
@@ -137,9 +135,9 @@ export async function resolveTarget(
   }
 
   if (loaded.file !== undefined || g.sandbox) {
-    const { createRuntime } = await import("./runtime.js");
+    const { runtimeFromConfig } = await import("./runtime.js");
     const { readAllOutputs } = await import("./terraform/state.js");
-    const rt = await createRuntime(ctx, command, io);
+    const rt = await runtimeFromConfig(ctx, io, loaded);
     const outputs = await readAllOutputs(rt);
     const names = projectNames(rt.config, outputs);
     if (flags.cluster) names.cluster = flags.cluster;

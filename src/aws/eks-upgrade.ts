@@ -1,7 +1,7 @@
 import { awsErrorName, messageOf, UserError } from "../errors.js";
 import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "./clients.js";
 
-/** EKS calls `triton-ops upgrade` makes (STYLE 3): node groups, updates, insights and add-ons. */
+/** EKS calls `triton-ops upgrade` makes: node groups, updates, insights and add-ons. */
 
 export interface NodegroupFacts {
   name: string;

@@ -163,3 +163,12 @@ export async function listAccessPolicies(
     }
   });
 }
+
+/** Each managed node group's AMI type (AL2023_x86_64_NVIDIA, ...), by name; empty for a cluster not there. */
+export async function nodeGroupAmiTypes(aws: AwsContext, cluster: string): Promise<Map<string, string>> {
+  const names = await listNodegroups(aws, cluster);
+  const groups = await Promise.all(names.map((name) => describeNodegroup(aws, cluster, name)));
+  const amiTypes = new Map<string, string>();
+  for (const g of groups) if (g?.amiType) amiTypes.set(g.name, g.amiType);
+  return amiTypes;
+}

@@ -1,6 +1,8 @@
+import path from "node:path";
 import { Command, Option } from "commander";
 import type { CliContext } from "../context.js";
 import { UserError } from "../errors.js";
+import type { InitAnswers } from "../init/init.js";
 import { createIo, globalOptions } from "./shared.js";
 
 interface InitFlags {
@@ -16,6 +18,7 @@ interface InitFlags {
   stateBucket?: string;
   yes?: boolean;
   force?: boolean;
+  providerMirror?: string;
 }
 
 function intFlag(name: string, value: string | undefined, fallback: number): number {
@@ -41,6 +44,10 @@ export function initCommand(ctx: CliContext): Command {
     .option("--github-repo <owner/name>", "GitHub repository allowed to deploy through OIDC")
     .addOption(new Option("--state-backend <type>", "Terraform state backend").choices(["local", "s3"]))
     .option("--state-bucket <bucket>", "S3 bucket for state (with --state-backend s3)")
+    .option(
+      "--provider-mirror <dir>",
+      "offline Terraform provider mirror (a `terraform providers mirror` directory) to record in the config",
+    )
     .option("-y, --yes", "ask nothing: take the flags and defaults")
     .option("--force", "overwrite an existing triton-ops.yaml")
     .action(async (flags: InitFlags, command: Command) => {
@@ -53,7 +60,15 @@ export function initCommand(ctx: CliContext): Command {
       const region = g.region ?? DEFAULT_ANSWERS.region;
       const versions = await chooseKubernetesVersion(ctx.env, region, g.sandbox === true);
       io.debug(versions.note);
-      let answers = {
+      // Recorded, so every later shell finds the mirror without TRITON_OPS_PROVIDER_MIRROR. Only when asked:
+      // the path is this machine's, and a config shared through git should not carry it unasked.
+      let providerMirror: string | undefined;
+      if (flags.providerMirror) {
+        providerMirror = path.resolve(ctx.cwd, flags.providerMirror);
+        const { mirrorCliConfig } = await import("../terraform/runner.js");
+        mirrorCliConfig(providerMirror, ctx.cwd);
+      }
+      let answers: InitAnswers = {
         ...DEFAULT_ANSWERS,
         kubernetesVersion: versions.defaultVersion,
         ...(flags.name ? { name: flags.name } : {}),
@@ -71,6 +86,7 @@ export function initCommand(ctx: CliContext): Command {
         stateBackend: flags.stateBackend ?? "local",
         stateBucket: flags.stateBucket,
         sandbox: g.sandbox === true,
+        providerMirror,
       };
       if (flags.stateBucket && answers.stateBackend !== "s3") {
         throw new UserError("--state-bucket needs --state-backend s3.", { code: "usage.conflict" });

@@ -1,7 +1,7 @@
 import { ExternalError, UserError } from "../errors.js";
 import { redactSecrets } from "../io/redact.js";
 
-/** The docker client calls `image push` makes (STYLE 4): every one goes through here. */
+/** The docker client calls `image push` makes: every one goes through here, so tests can put a fake docker in its place. */
 export interface DockerCli {
   /** Throws a UserError (exit 2) when there is no client or no engine answering it. */
   assertEngine(): Promise<void>;

@@ -135,6 +135,7 @@ export function createDoctorAws(aws: AwsContext): DoctorAws {
             status: g.status,
             desiredSize: g.desiredSize ?? 0,
             instanceTypes: g.instanceTypes ?? [],
+            ...(g.amiType ? { amiType: g.amiType } : {}),
             ...(g.nodeRoleArn ? { nodeRoleArn: g.nodeRoleArn } : {}),
             issues: g.issues,
             // An Auto Scaling group EKS names but Auto Scaling does not know (the emulator) is unknown, not empty.

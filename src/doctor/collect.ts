@@ -1,5 +1,6 @@
 import { type VersionCatalog, versionSupport } from "../config/kubernetes-versions.js";
 import { messageOf, TritonOpsError } from "../errors.js";
+import { gpuNodeMatch, nodeGroupOf } from "../k8s/gpu-node.js";
 import type { KubeClient } from "../k8s/types.js";
 import type { TerraformStage } from "../stages.js";
 import type { StackState } from "../terraform/state.js";
@@ -62,11 +63,17 @@ export async function collectSnapshot(deps: CollectDeps): Promise<ClusterSnapsho
   }
 
   const work: Array<Promise<void>> = [];
-  // Node groups: when nodes are missing or unhealthy, pods cannot be placed, or the API cannot be read.
+  // Node groups: when nodes are missing or unhealthy, pods cannot be placed, the API cannot be read, or
+  // only a node group's AMI type can still tell a GPU node.
   const needNodeGroups =
     clusterName !== undefined &&
     !clusterGone &&
-    (!k || k.nodes.length === 0 || symptoms?.notReady || symptoms?.unscheduled || symptoms?.pullUnauthorized);
+    (!k ||
+      k.nodes.length === 0 ||
+      symptoms?.notReady ||
+      symptoms?.unscheduled ||
+      symptoms?.pullUnauthorized ||
+      symptoms?.gpuUndecided);
   let nodeGroups: Promise<AwsFacts["nodeGroups"]> | undefined;
   if (needNodeGroups && clusterName) {
     nodeGroups = deps.aws.nodeGroups(clusterName);
@@ -189,6 +196,8 @@ interface Symptoms {
   unscheduled: boolean;
   pullUnauthorized: boolean;
   noIp: boolean;
+  /** No node is a GPU node by its own labels and capacity, but some belong to node groups. */
+  gpuUndecided: boolean;
   /** ECR images some pod fails to pull. */
   ecrPulls: string[];
 }
@@ -227,7 +236,8 @@ export function symptomsOf(k: KubeSnapshot): Symptoms {
       (e) => e.reason === "FailedCreatePodSandBox" && /failed to assign an IP address/i.test(e.message ?? ""),
     ),
   );
-  return { notReady, unscheduled, pullUnauthorized, noIp, ecrPulls: [...ecrPulls] };
+  const gpuUndecided = !k.nodes.some((n) => gpuNodeMatch(n)) && k.nodes.some((n) => nodeGroupOf(n));
+  return { notReady, unscheduled, pullUnauthorized, noIp, gpuUndecided, ecrPulls: [...ecrPulls] };
 }
 
 function summarizeStacks(

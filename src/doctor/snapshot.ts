@@ -64,6 +64,8 @@ export interface NodeGroupFact {
   status: string;
   desiredSize: number;
   instanceTypes: string[];
+  /** DescribeNodegroup's amiType (AL2023_x86_64_NVIDIA, ...): one of the GPU-node signals. */
+  amiType?: string;
   /** The role the group's instances run as. */
   nodeRoleArn?: string;
   /** EKS node group health issues: code (NodeCreationFailure, ...), message, resource ids. */

@@ -14,7 +14,7 @@ import {
 } from "../terraform/progress.js";
 import type { TerraformRunner } from "../terraform/runner.js";
 import { stackVariables } from "../terraform/variables.js";
-import { logFile, prepareStack, stackDir, writeStackVariables } from "../terraform/workspace.js";
+import { logFile, prepareStack, writeStackVariables } from "../terraform/workspace.js";
 
 export interface StagePlan {
   stage: TerraformStage;
@@ -179,8 +179,4 @@ export async function forgetVanished(rt: Runtime, tf: TerraformRunner, plan: Sta
     },
   );
   if (result.exitCode !== 0) throw failure(plan.stage, "refresh", [], plan.logFile, rt.config.sandbox);
-}
-
-export function stackDirFor(rt: Runtime, stage: TerraformStage): string {
-  return stackDir(rt.envDir, stage);
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -51,6 +51,31 @@ describe("triton-ops init", () => {
     expect(text).toContain("environment: dev");
     expect(text).not.toContain("github");
     expect((await stat(path.join(cwd, "triton-ops.yaml"))).mode & 0o777).toBe(0o644);
+  });
+
+  it("records --provider-mirror, so a later shell without TRITON_OPS_PROVIDER_MIRROR finds it", async () => {
+    const cwd = await tmp();
+    const mirror = path.join(cwd, "mirror");
+    await mkdir(path.join(mirror, "registry.terraform.io", "hashicorp", "aws"), { recursive: true });
+    const run = await runCli("init --yes --sandbox --name demo --provider-mirror mirror", { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    // Read back with an empty environment: the mirror comes from the file alone, as an absolute path.
+    const { config } = await loadConfig({ cwd, env: {} });
+    expect(config.terraform.providerMirror).toBe(mirror);
+    // The variable still wins over the file, as every TRITON_OPS_* setting does.
+    const other = path.join(cwd, "other");
+    const { config: overridden } = await loadConfig({ cwd, env: { TRITON_OPS_PROVIDER_MIRROR: other } });
+    expect(overridden.terraform.providerMirror).toBe(other);
+  });
+
+  it("refuses a --provider-mirror without the aws provider, writing nothing", async () => {
+    const cwd = await tmp();
+    const run = await runCli("init --yes --provider-mirror empty", { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")[0]).toContain(
+      `Provider mirror ${path.join(cwd, "empty")} does not hold registry.terraform.io/hashicorp/aws.`,
+    );
+    expect(await readdir(cwd)).toEqual([]);
   });
 
   it("refuses to overwrite without --force and leaves the file as it was", async () => {

@@ -27,6 +27,8 @@ export interface InitAnswers {
   stateBackend: "local" | "s3";
   stateBucket: string | undefined;
   sandbox: boolean;
+  /** Absolute path of the offline Terraform provider mirror, recorded so later shells need no variable. */
+  providerMirror?: string | undefined;
 }
 
 /** kubernetesVersion here is the schema's (bundled-table) default; `init` replaces it with EKS's own. */
@@ -64,6 +66,7 @@ export function configFromAnswers(a: InitAnswers): ConfigInput {
   if (a.githubRepository) doc.github = { repository: a.githubRepository };
   doc.state = a.stateBackend === "s3" ? { backend: "s3", bucket: a.stateBucket ?? "" } : { backend: "local" };
   if (a.sandbox) doc.sandbox = true;
+  if (a.providerMirror) doc.terraform = { providerMirror: a.providerMirror };
   return doc;
 }
 

@@ -1,4 +1,4 @@
-/** The one output interface every command talks to (STYLE 6). */
+/** The one output interface every command talks to: a terminal version, and a recording one for tests. */
 export interface TableColumn {
   header: string;
   /** Right-align numbers. */

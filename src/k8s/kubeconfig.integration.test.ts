@@ -91,6 +91,25 @@ describe("triton-ops kubeconfig", () => {
     });
   });
 
+  it("loads the config once: each config warning is printed once, by every command that resolves a target", async () => {
+    const project = await makeProject({
+      config: { cluster: { publicAccessCidrs: ["0.0.0.0/0"] } },
+      outputs: {
+        eks: {
+          cluster_name: "acme-dev",
+          cluster_endpoint: "https://STATE.gr7.us-east-1.eks.amazonaws.com",
+          cluster_certificate_authority_data: "U1RBVEUK",
+        },
+      },
+    });
+    const warning = "cluster.publicAccessCidrs allows 0.0.0.0/0";
+    const env = { ...moto.env, KUBECONFIG: path.join(project, "no-kubeconfig") };
+    for (const command of ["kubeconfig", "verify --only aws.identity", "status"]) {
+      const run = await runCli(command, { cwd: project, env });
+      expect(run.stderr.split(warning).length - 1, `${command}: ${run.stderr}`).toBe(1);
+    }
+  });
+
   it("a cluster that does not exist is a usage error naming it", async () => {
     const run = await runCli("kubeconfig --cluster nope --region us-east-1", { cwd: dir, env: moto.env });
     expect(run.code).toBe(2);

@@ -44,7 +44,7 @@ export interface RolloutProgress {
 }
 
 /**
- * The small interface every Kubernetes caller goes through (STYLE 4); implemented over
+ * The small interface every Kubernetes caller goes through, so tests swap in the stand-in; implemented over
  * @kubernetes/client-node in src/k8s/client.ts, served in tests by the API stand-in.
  */
 export interface KubeClient {

@@ -79,7 +79,7 @@ export function compareVersions(a: string, b: string): number {
 /** Versions already checked in this process, by binary: one `terraform version` per run. */
 const checkedVersions = new Map<string, string>();
 
-/** Every Terraform call goes through here (STYLE 4), so tests inject real binaries on purpose. */
+/** Every Terraform call goes through here, so tests inject fakes or real binaries on purpose, never by accident. */
 export class TerraformRunner {
   readonly binary: string;
   readonly env: NodeJS.ProcessEnv;
@@ -87,7 +87,9 @@ export class TerraformRunner {
   private readonly debug: (message: string) => void;
   private readonly notice: (message: string) => void;
   private readonly settleMs: number;
-  private setup: (() => Promise<void>) | undefined;
+  private readonly setup: (() => Promise<void>) | undefined;
+  /** The setup's one run, awaited by every call: stages init concurrently and all need its file. */
+  private setupDone: Promise<void> | undefined;
 
   constructor(options: TerraformRunnerOptions) {
     this.binary = options.binary;
@@ -158,9 +160,8 @@ export class TerraformRunner {
   async run(args: string[], options: RunOptions): Promise<RunResult> {
     await this.ensureVersion();
     if (this.setup) {
-      const setup = this.setup;
-      this.setup = undefined;
-      await setup();
+      this.setupDone ??= this.setup();
+      await this.setupDone;
     }
     const { execa } = await import("execa");
     this.debug(`terraform ${args.join(" ")}  (in ${options.cwd})`);

@@ -118,10 +118,6 @@ export async function readStackOutputs(
   return (await readStackState(rt, stage))?.outputs;
 }
 
-export async function readStackResources(rt: Runtime, stage: TerraformStage): Promise<StateResource[]> {
-  return (await readStackState(rt, stage))?.resources ?? [];
-}
-
 export async function readAllStates(
   rt: Runtime,
   runner?: TerraformRunner,

@@ -156,12 +156,36 @@ export async function prepareStack(
     if (!isErrno(error, "ENOENT")) throw error;
   }
   if (previous === fingerprint) return { stage, dir, initialized: false };
-  await runner.run(["init", "-input=false", "-no-color", "-reconfigure"], {
+  const args = ["init", "-input=false", "-no-color", "-reconfigure"];
+  // Without a mirror, a stack initialised before (lock file and providers in place) re-inits from the
+  // providers it already has: the lock file pins their versions, so the registry has nothing to add, and
+  // a new shell without TRITON_OPS_PROVIDER_MIRROR still works offline.
+  if (!rt.config.terraform.providerMirror && (await reusableProviders(dir))) {
+    args.push(`-plugin-dir=${path.join(dir, ".terraform", "providers")}`);
+  }
+  await runner.run(args, {
     cwd: dir,
     logFile: logFile(rt.envDir, stage, "init"),
   });
   await writeFileAtomic(marker, fingerprint);
   return { stage, dir, initialized: true };
+}
+
+/** A lock file beside installed providers for every provider it pins (only hashicorp/aws here). */
+async function reusableProviders(dir: string): Promise<boolean> {
+  let lock: string;
+  try {
+    lock = await readFile(path.join(dir, ".terraform.lock.hcl"), "utf8");
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return false;
+    throw error;
+  }
+  const pinned = [...lock.matchAll(/^provider "([^"]+)" \{\s*\n\s*version\s*=\s*"([^"]+)"/gm)];
+  if (pinned.length === 0) return false;
+  for (const [, source, version] of pinned) {
+    if (!(await fileExists(path.join(dir, ".terraform", "providers", source!, version!)))) return false;
+  }
+  return true;
 }
 
 export async function writeStackVariables(dir: string, variables: Record<string, unknown>): Promise<void> {

@@ -87,11 +87,30 @@ describe("rules", () => {
   });
 
   it("gpu: every GPU node must advertise nvidia.com/gpu", () => {
-    expect(gpuVerdict([asNode(node("g1", { gpus: 4 })), asNode(node("g2", { gpus: 4 }))]).summary).toBe(
-      "8 GPUs allocatable on 2 GPU nodes",
-    );
+    const pass = gpuVerdict([
+      asNode(node("g1", { gpus: 4 })),
+      asNode(node("g2", { gpus: 4 })),
+      asNode(node("s1", { pool: "system" })),
+    ]);
+    expect(pass.summary).toBe("8 GPUs allocatable on 2 GPU nodes");
+    expect(pass.details).toEqual([
+      "g1: GPU node by label triton-ops/pool=gpu; allocatable 4",
+      "g2: GPU node by label triton-ops/pool=gpu; allocatable 4",
+    ]);
     expect(gpuVerdict([asNode(node("g1", { gpus: 0 }))]).summary).toContain("g1");
     expect(gpuVerdict([]).status).toBe("fail");
+    const cpuOnly = gpuVerdict([asNode(node("s1", { pool: "system", nodeGroup: "workers" }))]);
+    expect(cpuOnly).toMatchObject({ status: "fail" });
+    expect(cpuOnly.summary).toContain("no GPU node among the 1 nodes");
+    // The node group's AMI type is the last signal: an NVIDIA AMI makes its member a GPU node.
+    const byAmi = gpuVerdict(
+      [asNode(node("s1", { pool: "system", nodeGroup: "workers" }))],
+      new Map([["workers", "AL2023_x86_64_NVIDIA"]]),
+    );
+    expect(byAmi.summary).toContain("1 of 1 GPU nodes advertise no allocatable nvidia.com/gpu: s1");
+    expect(byAmi.details).toEqual([
+      "s1: GPU node by node group workers with AMI type AL2023_x86_64_NVIDIA; allocatable 0",
+    ]);
   });
 
   it("pods: Running and Ready or Succeeded pass; the others are named with the reason", () => {

@@ -1,4 +1,6 @@
-// The verify checks as data and pure rules: collectors fetch, these functions decide (STYLE 5).
+// The verify checks as data and pure rules: collectors fetch, these functions decide, so every rule is
+// tested over plain objects without a cluster.
+import { GPU_SIGNALS_TEXT, gpuAllocatable, gpuNodeMatch, type NodeGroupAmiTypes } from "../k8s/gpu-node.js";
 import type { V1Node, V1Pod } from "../k8s/types.js";
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";
@@ -121,11 +123,6 @@ export function nodeReady(node: V1Node): boolean {
   return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
 
-export function gpuCount(node: V1Node): number {
-  const n = Number(node.status?.allocatable?.["nvidia.com/gpu"] ?? "0");
-  return Number.isFinite(n) ? n : 0;
-}
-
 export function nodesVerdict(nodes: readonly V1Node[], expected: number | undefined): Verdict {
   if (nodes.length === 0) {
     return {
@@ -159,26 +156,39 @@ export function nodesVerdict(nodes: readonly V1Node[], expected: number | undefi
   };
 }
 
-export function gpuVerdict(gpuNodes: readonly V1Node[]): Verdict {
+/**
+ * GPU nodes are found by the one GPU-node rule (src/k8s/gpu-node.ts); each must advertise allocatable
+ * nvidia.com/gpu. The details say which signal made each node a GPU node.
+ */
+export function gpuVerdict(nodes: readonly V1Node[], amiTypes?: NodeGroupAmiTypes): Verdict {
+  const gpuNodes = nodes.flatMap((node) => {
+    const match = gpuNodeMatch(node, amiTypes);
+    return match ? [{ node, match, name: node.metadata?.name ?? "?" }] : [];
+  });
   if (gpuNodes.length === 0) {
     return {
       status: "fail",
-      summary: "no GPU-pool node (label triton-ops/pool=gpu) in the cluster",
+      summary: `no GPU node among the ${nodes.length} nodes (looked for ${GPU_SIGNALS_TEXT})`,
       hint: "Check the GPU node group's desired size and its health in EKS.",
     };
   }
-  const without = gpuNodes.filter((n) => gpuCount(n) <= 0);
+  const details = gpuNodes.map(
+    ({ node, match, name }) => `${name}: GPU node by ${match.evidence}; allocatable ${gpuAllocatable(node)}`,
+  );
+  const without = gpuNodes.filter(({ node }) => gpuAllocatable(node) <= 0);
   if (without.length > 0) {
     return {
       status: "fail",
-      summary: `${without.length} of ${gpuNodes.length} GPU nodes advertise no allocatable nvidia.com/gpu: ${named(without.map((n) => n.metadata?.name ?? "?"))}`,
+      summary: `${without.length} of ${gpuNodes.length} GPU nodes advertise no allocatable nvidia.com/gpu: ${named(without.map((n) => n.name))}`,
+      details,
       hint: "Check the nvidia-device-plugin pods on those nodes (kube-system) and the NVIDIA driver (`triton-ops doctor`).",
     };
   }
-  const total = gpuNodes.reduce((sum, n) => sum + gpuCount(n), 0);
+  const total = gpuNodes.reduce((sum, { node }) => sum + gpuAllocatable(node), 0);
   return {
     status: "pass",
     summary: `${total} GPU${total === 1 ? "" : "s"} allocatable on ${gpuNodes.length} GPU node${gpuNodes.length === 1 ? "" : "s"}`,
+    details,
   };
 }
 

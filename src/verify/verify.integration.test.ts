@@ -43,6 +43,15 @@ async function verifyAgainst(standin: KubeStandin, extra = "", cwd = project) {
   return { run, result, checks: byId(result.checks) };
 }
 
+/** verify as run outside any project: the current kubeconfig context, --cluster and --region. */
+async function verifyWithoutConfig(standin: KubeStandin, extra = "") {
+  const run = await runCli(`verify --json --cluster acme-dev --region us-east-1 ${extra}`, {
+    cwd: path.dirname(standin.kubeconfigPath),
+    env: { ...moto.env, KUBECONFIG: standin.kubeconfigPath },
+  });
+  return { run, checks: byId(JSON.parse(run.stdout).checks) };
+}
+
 describe("triton-ops verify", () => {
   it("passes every check against a healthy cluster, in the documented JSON shape", async () => {
     const standin = await startKubeStandin(healthy());
@@ -63,7 +72,9 @@ describe("triton-ops verify", () => {
         "monitoring.targets",
       ]);
       for (const check of result.checks) {
-        expect(check, check.id).toMatchObject({ status: "pass", summary: expect.any(String), details: [] });
+        const details =
+          check.id === "gpu.visible" ? ["gpu-1: GPU node by label triton-ops/pool=gpu; allocatable 1"] : [];
+        expect(check, check.id).toMatchObject({ status: "pass", summary: expect.any(String), details });
         expect(Object.keys(check).sort()).toEqual(["details", "hint", "id", "status", "summary"]);
       }
     } finally {
@@ -156,19 +167,58 @@ describe("triton-ops verify", () => {
 
   it("without a project config: current context, --cluster and --region; project checks skip saying why", async () => {
     const standin = await startKubeStandin(healthy());
-    const empty = path.dirname(standin.kubeconfigPath);
     try {
-      const run = await runCli("verify --json --cluster acme-dev --region us-east-1", {
-        cwd: empty,
-        env: { ...moto.env, KUBECONFIG: standin.kubeconfigPath },
-      });
-      const checks = byId(JSON.parse(run.stdout).checks);
+      const { run, checks } = await verifyWithoutConfig(standin);
       expect(run.code, run.stdout).toBe(0);
       expect(checks["cluster.exists"]!.status).toBe("pass");
       expect(checks["pods.running"]!.status).toBe("pass");
       expect(checks["ecr.images"]).toMatchObject({ status: "skip" });
       expect(checks["ecr.images"]!.summary).toContain("no project config");
       expect(checks["vpc.no-orphans"]!.status).toBe("skip");
+    } finally {
+      await standin.stop();
+    }
+  });
+
+  it("without a project config, finds a GPU node with no pool label by its nvidia.com/gpu capacity", async () => {
+    const scenario = healthy();
+    const gpuNode = scenario.objects.find((o) => o.kind === "Node" && o.metadata.name === "gpu-1")!;
+    const labels = gpuNode.metadata.labels as Record<string, string>;
+    delete labels["triton-ops/pool"];
+    // An instance type outside the GPU family list, so only the capacity can tell.
+    labels["node.kubernetes.io/instance-type"] = "x9.future";
+    const standin = await startKubeStandin(scenario);
+    try {
+      const { run, checks } = await verifyWithoutConfig(standin);
+      expect(checks["gpu.visible"]).toEqual({
+        id: "gpu.visible",
+        status: "pass",
+        summary: "1 GPU allocatable on 1 GPU node",
+        details: ["gpu-1: GPU node by nvidia.com/gpu capacity 1; allocatable 1"],
+        hint: null,
+      });
+      expect(run.code, run.stdout).toBe(0);
+
+      // The same node without its capacity is no GPU node at all: the check can fail.
+      const withoutGpu = healthy();
+      for (const o of withoutGpu.objects) {
+        if (o.kind !== "Node") continue;
+        delete (o.metadata.labels as Record<string, string>)["triton-ops/pool"];
+        (o.metadata.labels as Record<string, string>)["node.kubernetes.io/instance-type"] = "m5.large";
+        const status = (o as unknown as { status: { capacity: object; allocatable: object } }).status;
+        delete (status.capacity as Record<string, string>)["nvidia.com/gpu"];
+        delete (status.allocatable as Record<string, string>)["nvidia.com/gpu"];
+      }
+      const cpu = await startKubeStandin(withoutGpu);
+      try {
+        const { run: failed, checks: after } = await verifyWithoutConfig(cpu, "--only gpu.visible");
+        const gpu = after["gpu.visible"]!;
+        expect(failed.code).toBe(1);
+        expect(gpu.status).toBe("fail");
+        expect(gpu.summary).toContain("no GPU node among the 3 nodes");
+      } finally {
+        await cpu.stop();
+      }
     } finally {
       await standin.stop();
     }

@@ -4,12 +4,13 @@ import { orAwsError } from "../aws/clients.js";
 import { describeVpcs } from "../aws/ec2.js";
 import { describeRepository } from "../aws/ecr.js";
 import { listImageIds } from "../aws/ecr-images.js";
-import { describeCluster } from "../aws/eks.js";
+import { describeCluster, nodeGroupAmiTypes } from "../aws/eks.js";
 import { accountAllowed, getCallerIdentity } from "../aws/identity.js";
 import type { Io } from "../io/io.js";
-import type { KubeClient, V1Node, V1Pod } from "../k8s/types.js";
+import { gpuNodeMatch, nodeGroupOf } from "../k8s/gpu-node.js";
+import type { KubeClient, V1Pod } from "../k8s/types.js";
 import { outputOf } from "../stages.js";
-import { GPU_POOL_SELECTOR, type Target } from "../targets.js";
+import type { Target } from "../targets.js";
 import {
   CHECK_IDS,
   type CheckDefinition,
@@ -126,13 +127,21 @@ export function verifyDefinitions(target: Target): CheckDefinition[] {
       id: "gpu.visible",
       needs: ["kubeconfig.works"],
       async run() {
-        const [key, value] = GPU_POOL_SELECTOR.split("=");
         const all = await nodes();
-        const gpuNodes = all.filter(
-          (n: V1Node) =>
-            n.metadata?.labels?.[key!] === value || n.metadata?.labels?.["nvidia.com/gpu.present"] === "true",
-        );
-        return gpuVerdict(gpuNodes);
+        // EKS is asked for the node groups' AMI types only when the Node objects alone show no GPU node
+        // and some node belongs to a node group: a healthy cluster is decided without an AWS call, and
+        // the last signal can still find a GPU node whose labels and device plugin are both missing.
+        const needAmiTypes = !all.some((n) => gpuNodeMatch(n)) && all.some((n) => nodeGroupOf(n));
+        if (!needAmiTypes || !names.cluster) return gpuVerdict(all);
+        let amiTypes: Map<string, string> | undefined;
+        let unread: string | undefined;
+        try {
+          amiTypes = await nodeGroupAmiTypes(target.aws, names.cluster);
+        } catch (error) {
+          unread = `node group AMI types not read: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+        }
+        const verdict = gpuVerdict(all, amiTypes);
+        return unread ? { ...verdict, details: [...(verdict.details ?? []), unread] } : verdict;
       },
     },
     {

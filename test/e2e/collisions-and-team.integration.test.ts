@@ -6,6 +6,7 @@ import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClientConfig } from "../../src/aws/clients.js";
+import { snapshotTree } from "../support/files.js";
 import { type Moto, startTestMoto } from "../support/moto.js";
 import { runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
@@ -60,9 +61,19 @@ describe("collisions, import, and the S3 state backend", () => {
   });
 
   it("lists collisions with their import commands, imports them, and plans clean afterwards", async () => {
+    const stateObjects = async () => {
+      const s3 = new S3Client(awsClientConfig(aws(), "S3"));
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: "team-tfstate" }));
+      s3.destroy();
+      return (listed.Contents ?? []).map((o) => `${o.Key}:${o.ETag}`).sort();
+    };
+    const treeBefore = await snapshotTree(cwd);
     const plan = await runCli("plan --stage iam,ecr --json --skip-preflight", { cwd, env });
     // --skip-preflight is an up flag; plan must refuse it as a usage error rather than ignore it.
     expect(plan.code).toBe(2);
+    expect(plan.stdout).toBe("");
+    expect(plan.stderr.trim()).toBe("error: unknown option '--skip-preflight'");
+    expect(await snapshotTree(cwd)).toBe(treeBefore);
 
     const planned = await runCli("plan --stage iam,ecr --json", { cwd, env });
     expect(planned.code, planned.stderr).toBe(1);
@@ -78,8 +89,13 @@ describe("collisions, import, and the S3 state backend", () => {
     const human = await runCli("plan --stage iam", { cwd, env });
     expect(human.stdout).toContain("terraform import 'aws_iam_role.node' 'team-dev-eks-node'");
 
+    // No terminal to confirm and no --yes: refuses, and no state changes (the plan before it is read-only).
+    const stateBefore = await stateObjects();
     const declined = await runCli("import --stage iam,ecr", { cwd, env });
-    expect(declined.code).toBe(2); // no terminal to confirm, no --yes: refuses, changes nothing
+    expect(declined.code).toBe(2);
+    expect(declined.stderr).toContain("Error: There are resources to import and no terminal to confirm it.");
+    expect(declined.stderr).toContain("Re-run with --yes.");
+    expect(await stateObjects()).toEqual(stateBefore);
 
     const imported = await runCli("import --stage iam,ecr --yes --json", { cwd, env });
     expect(imported.code, imported.stderr).toBe(0);

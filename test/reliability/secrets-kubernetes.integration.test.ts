@@ -52,16 +52,35 @@ describe("Kubernetes secrets stay out of output and files", () => {
     await run(`verify --json --verbose ${k}`);
     await run(`doctor --json --verbose ${k}`);
     expect((await run("kubeconfig --write --verbose")).code).toBe(0);
-    const token = await runCli("token --cluster acme-dev --region us-east-1", { cwd: project, env });
-    expect(token.code).toBe(0);
+    // The one command that mints an EKS token, with --verbose: its stdout is the credential, by design;
+    // its stderr and every file it leaves must not show it.
+    const token = await runCli("token --cluster acme-dev --region us-east-1 --verbose", {
+      cwd: project,
+      env,
+    });
+    expect(token.code, token.stderr).toBe(0);
     const eksToken = (JSON.parse(token.stdout) as { status: { token: string } }).status.token;
     expect(eksToken).toMatch(/^k8s-aws-v1\./);
-    printed.push(token.stderr); // its stdout is the credential, by design; nothing else may show it
+    // Really minted: a presigned STS GetCallerIdentity URL for this cluster, signed.
+    const presigned = new URL(
+      Buffer.from(eksToken.slice("k8s-aws-v1.".length), "base64url").toString("utf8"),
+    );
+    expect(presigned.searchParams.get("Action")).toBe("GetCallerIdentity");
+    expect(presigned.searchParams.get("X-Amz-SignedHeaders")).toContain("x-k8s-aws-id");
+    const signature = presigned.searchParams.get("X-Amz-Signature") ?? "";
+    expect(signature).toMatch(/^[0-9a-f]{64}$/);
+    printed.push(token.stderr);
 
     const files = await filesUnder(project);
     expect(files.some((f) => f.includes(`${path.sep}rendered${path.sep}`))).toBe(true);
     const written = await Promise.all(files.map(async (f) => [f, await readFile(f, "utf8")] as const));
-    for (const value of [password, standin.token, eksToken, eksToken.slice("k8s-aws-v1.".length, 60)]) {
+    for (const value of [
+      password,
+      standin.token,
+      eksToken,
+      eksToken.slice("k8s-aws-v1.".length, 60),
+      signature,
+    ]) {
       for (const [i, text] of printed.entries())
         expect(
           text.includes(value),

@@ -47,8 +47,11 @@ describe("secrets stay out of output and logs", () => {
     expect((await run("up --stage iam --yes --skip-preflight --verbose")).code).toBe(0);
     expect((await run("status --json --verbose")).code).toBe(0);
     expect((await run("plan --stage iam --verbose")).code).toBe(0);
-    // A failure with --verbose prints a stack trace: it must not carry credentials either.
-    await run("up --stage eks --yes --verbose");
+    // A refused run with --verbose prints its error and hint (and debug lines): no credential in them either.
+    const refused = await run("up --stage eks --yes --verbose");
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain("Error: Stage eks needs vpc and ecr, which are not applied.");
+    expect(refused.stderr).toContain("Run `triton-ops up --stage vpc,ecr` first, or --stage all.");
     expect((await run("down --stage iam --yes --verbose")).code).toBe(0);
 
     const files = await filesUnder(path.join(cwd, ".triton-ops"));

@@ -71,7 +71,7 @@ export function splitArgs(line: string): string[] {
   return out;
 }
 
-/** Runs the whole CLI in-process and captures what it prints (STYLE 9). */
+/** Runs the whole CLI in-process and captures what it prints: tests assert on stdout, stderr and exit code. */
 export async function runCli(args: string | string[], options: RunCliOptions = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";

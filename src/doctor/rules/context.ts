@@ -1,4 +1,5 @@
 import type { CoreV1Event, V1DaemonSet, V1Node, V1Pod } from "@kubernetes/client-node";
+import { GPU_RESOURCE, type GpuNodeMatch, gpuNodeMatch } from "../../k8s/gpu-node.js";
 import { type ClusterSnapshot, eventKey, eventTime, isKnown, type KubeSnapshot } from "../snapshot.js";
 
 export interface RuleOptions {
@@ -25,6 +26,8 @@ export interface RuleContext {
   daemonSets(nameFragment: RegExp): V1DaemonSet[];
   /** The pod a DaemonSet runs on a node, if any. */
   daemonPodOn(ds: V1DaemonSet, node: string): V1Pod | undefined;
+  /** Why a node is a GPU node (the one rule, src/k8s/gpu-node.ts, with the node groups' AMI types when known). */
+  gpuNode(node: V1Node): GpuNodeMatch | undefined;
 }
 
 export function buildContext(snapshot: ClusterSnapshot, options: RuleOptions = {}): RuleContext {
@@ -43,6 +46,10 @@ export function buildContext(snapshot: ClusterSnapshot, options: RuleOptions = {
     (p) => options.namespace === undefined || p.metadata?.namespace === options.namespace,
   );
   const cluster = snapshot.aws.cluster;
+  const groups = snapshot.aws.nodeGroups;
+  const amiTypes = new Map(
+    (isKnown(groups) ? groups : []).flatMap((g) => (g.amiType ? [[g.name, g.amiType] as const] : [])),
+  );
   return {
     snapshot,
     kube,
@@ -69,6 +76,7 @@ export function buildContext(snapshot: ClusterSnapshot, options: RuleOptions = {
         ),
       );
     },
+    gpuNode: (node) => gpuNodeMatch(node, amiTypes),
   };
 }
 
@@ -111,24 +119,6 @@ export function daemonPodState(pod: V1Pod | undefined): { ok: boolean; text: str
     ok: phase === "Running" && ready,
     text: `pod ${pod.metadata?.namespace}/${pod.metadata?.name} ${phase}${waiting ? ` (${waiting})` : ""}${ready ? ", ready" : ", not ready"}`,
   };
-}
-
-export const GPU_RESOURCE = "nvidia.com/gpu";
-const GPU_FAMILY = /^(g4dn|g4ad|g5|g5g|g6|g6e|gr6|g6f|p2|p3|p3dn|p4d|p4de|p5|p5e|p5en|p6-b200)\./;
-
-export function isGpuNode(node: V1Node): boolean {
-  const labels = node.metadata?.labels ?? {};
-  const type = labels["node.kubernetes.io/instance-type"] ?? labels["beta.kubernetes.io/instance-type"] ?? "";
-  return (
-    GPU_FAMILY.test(type) ||
-    labels["nvidia.com/gpu.present"] === "true" ||
-    labels["triton-ops/pool"] === "gpu" ||
-    labels["eks.amazonaws.com/nodegroup-image"]?.includes("nvidia") === true
-  );
-}
-
-export function gpuAllocatable(node: V1Node): number {
-  return Number(node.status?.allocatable?.[GPU_RESOURCE] ?? "0") || 0;
 }
 
 export function isReady(node: V1Node): boolean {

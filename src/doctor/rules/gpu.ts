@@ -1,29 +1,23 @@
+import { GPU_RESOURCE, gpuAllocatable, instanceTypeOf } from "../../k8s/gpu-node.js";
 import type { Finding } from "../finding.js";
-import {
-  daemonPodState,
-  GPU_RESOURCE,
-  gpuAllocatable,
-  instanceIdOf,
-  isGpuNode,
-  isReady,
-  type RuleContext,
-  ssmFix,
-} from "./context.js";
+import { daemonPodState, instanceIdOf, isReady, type RuleContext, ssmFix } from "./context.js";
 
 const DEVICE_PLUGIN = /nvidia-device-plugin|nvidia-gpu-device-plugin|gpu-operator-.*device-plugin/;
 
-/** A GPU node (instance type or pool label) that advertises no nvidia.com/gpu, tied to the device plugin. */
+/** A GPU node (by the one GPU-node rule) that advertises no nvidia.com/gpu, tied to the device plugin. */
 export function gpuNotVisibleRule(ctx: RuleContext): Finding[] {
   const findings: Finding[] = [];
   const plugins = ctx.daemonSets(DEVICE_PLUGIN);
   for (const node of ctx.nodes.values()) {
     // A NotReady node is reported by its own rule; its allocatable is not meaningful.
-    if (!isGpuNode(node) || !isReady(node) || gpuAllocatable(node) > 0) continue;
+    const match = ctx.gpuNode(node);
+    if (!match || !isReady(node) || gpuAllocatable(node) > 0) continue;
     const name = node.metadata?.name ?? "?";
     const labels = node.metadata?.labels ?? {};
-    const type = labels["node.kubernetes.io/instance-type"] ?? "unknown type";
+    const type = instanceTypeOf(node) ?? "unknown type";
     const evidence = [
       `node ${name}: instance type ${type}${labels["triton-ops/pool"] ? `, triton-ops/pool=${labels["triton-ops/pool"]}` : ""}`,
+      `GPU node by ${match.evidence}`,
       `allocatable ${GPU_RESOURCE}: ${node.status?.allocatable?.[GPU_RESOURCE] ?? "absent"}`,
     ];
     let cause: string;

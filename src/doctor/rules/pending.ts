@@ -1,4 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
+import { GPU_RESOURCE, gpuAllocatable } from "../../k8s/gpu-node.js";
 import type { Finding } from "../finding.js";
 import {
   type FailedScheduling,
@@ -7,17 +8,7 @@ import {
   type SchedulingReason,
 } from "../parse.js";
 import { isKnown } from "../snapshot.js";
-import {
-  eventLine,
-  GPU_RESOURCE,
-  gpuAllocatable,
-  isGpuNode,
-  isTerminated,
-  podGpuRequest,
-  podRef,
-  podResource,
-  type RuleContext,
-} from "./context.js";
+import { eventLine, isTerminated, podGpuRequest, podRef, podResource, type RuleContext } from "./context.js";
 
 /** Pending pods: every reason the scheduler gave becomes its own finding (one pod, several causes). */
 export function pendingRule(ctx: RuleContext): Finding[] {
@@ -244,7 +235,7 @@ function insufficient(
   if (resource === GPU_RESOURCE) {
     const nodes = [...ctx.nodes.values()];
     const total = nodes.reduce((n, node) => n + gpuAllocatable(node), 0);
-    const gpuNodes = nodes.filter(isGpuNode);
+    const gpuNodes = nodes.filter((n) => ctx.gpuNode(n));
     if (total === 0) {
       summary = `Pod ${name} needs ${GPU_RESOURCE}, and no node advertises any.`;
       evidence.push(
