@@ -1,5 +1,6 @@
 import { awsErrorName, messageOf, UserError } from "../errors.js";
 import { type AwsContext, awsClientConfig, isApiUnavailable, toAwsError } from "./clients.js";
+import { sdk } from "./sdk.js";
 
 /** EKS calls `triton-ops upgrade` makes: node groups, updates, insights and add-ons. */
 
@@ -25,8 +26,8 @@ export interface UpdateFacts {
 }
 
 async function eksClient(aws: AwsContext) {
-  const sdk = await import("@aws-sdk/client-eks");
-  return { sdk, eks: new sdk.EKSClient(awsClientConfig(aws, "EKS")) };
+  const eksSdk = sdk.eks();
+  return { sdk: eksSdk, eks: new eksSdk.EKSClient(awsClientConfig(aws, "EKS")) };
 }
 
 /**

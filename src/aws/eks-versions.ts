@@ -1,6 +1,7 @@
 import type { KubernetesVersionInfo } from "../config/kubernetes-versions.js";
 import { awsErrorName, messageOf } from "../errors.js";
 import { type AwsContext, awsClientConfig, isApiUnavailable } from "./clients.js";
+import { sdk } from "./sdk.js";
 
 export type ClusterVersionsAnswer =
   | { ok: true; versions: KubernetesVersionInfo[] }
@@ -22,7 +23,7 @@ const PHASES = {
  * is not kept waiting.
  */
 export async function describeClusterVersions(aws: AwsContext): Promise<ClusterVersionsAnswer> {
-  const { EKSClient, DescribeClusterVersionsCommand } = await import("@aws-sdk/client-eks");
+  const { EKSClient, DescribeClusterVersionsCommand } = sdk.eks();
   const eks = new EKSClient({
     ...awsClientConfig(aws, "EKS"),
     maxAttempts: 1,
