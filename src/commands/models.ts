@@ -49,7 +49,141 @@ export function modelsCommand(ctx: CliContext): Command {
       setExitCode(command, result.ok ? 0 : 1);
     });
 
+  const reach = (c: Command) =>
+    c
+      .option(
+        "--url <url>",
+        "talk to Triton directly (http://HOST:8000) instead of through the Kubernetes API",
+      )
+      .option("--kubeconfig <file>", "kubeconfig to use (default: KUBECONFIG or ~/.kube/config)")
+      .option("--context <name>", "kubeconfig context")
+      .option("--json", "print the result as JSON");
+
+  reach(
+    models.command("status").description("every model in Triton's repository, with its state and readiness"),
+  ).action(async (flags: TritonFlags, command: Command) => {
+    const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+    const { modelsStatus } = await import("../models/triton.js");
+    const result = await modelsStatus(await tritonTransport(ctx, command, io, flags));
+    io.result(result, () => {
+      if (result.models.length === 0) return `Triton at ${result.address} has no models in its repository.`;
+      const rows = result.models.map((m) => [
+        m.name,
+        m.version ?? "-",
+        m.state,
+        m.ready ? "yes" : "no",
+        m.reason,
+      ]);
+      return io.table(
+        [
+          { header: "MODEL" },
+          { header: "VERSION" },
+          { header: "STATE" },
+          { header: "READY" },
+          { header: "REASON" },
+        ],
+        rows,
+      );
+    });
+    setExitCode(command, result.ok ? 0 : 1);
+  });
+
+  for (const action of ["load", "unload"] as const) {
+    reach(
+      models
+        .command(action)
+        .description(
+          action === "load"
+            ? "load a model (Triton in explicit model control mode)"
+            : "unload a model (explicit mode)",
+        )
+        .argument("<name>", "model name, as in the repository"),
+    ).action(async (name: string, flags: TritonFlags, command: Command) => {
+      const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+      const { requireKnownModel, loadOrUnload, modelReady } = await import("../models/triton.js");
+      const transport = await tritonTransport(ctx, command, io, flags);
+      await requireKnownModel(transport, name);
+      await loadOrUnload(transport, name, action);
+      const ready = await modelReady(transport, name);
+      const result = { model: name, action, ready, address: transport.address };
+      io.result(
+        result,
+        () =>
+          `${action === "load" ? "Loaded" : "Unloaded"} ${name} on ${transport.address}; ready: ${ready ? "yes" : "no"}.`,
+      );
+      setExitCode(command, (action === "load") === ready ? 0 : 1);
+    });
+  }
+
+  reach(
+    models
+      .command("infer")
+      .description("send one inference built from the model's metadata and check the answer against it")
+      .argument("<name>", "model name")
+      .option("--input <file>", "a JSON inference request body to send instead of the generated one"),
+  ).action(async (name: string, flags: TritonFlags & { input?: string }, command: Command) => {
+    const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+    const { UserError } = await import("../errors.js");
+    let request: unknown;
+    if (flags.input !== undefined) {
+      const { readFile } = await import("node:fs/promises");
+      const path = await import("node:path");
+      const text = await readFile(path.resolve(ctx.cwd, flags.input), "utf8").catch(() => undefined);
+      if (text === undefined)
+        throw new UserError(`--input ${flags.input} cannot be read.`, { code: "models.bad-input" });
+      try {
+        request = JSON.parse(text);
+      } catch {
+        throw new UserError(`--input ${flags.input} is not JSON.`, { code: "models.bad-input" });
+      }
+    }
+    const { requireKnownModel, inferOnce } = await import("../models/triton.js");
+    const transport = await tritonTransport(ctx, command, io, flags);
+    await requireKnownModel(transport, name);
+    const result = await inferOnce(transport, name, request);
+    io.result(result, () =>
+      result.ok
+        ? `${name} answered in ${result.latencyMs} ms: ${result.outputs.map((o) => `${o.name} ${o.datatype}[${o.shape.join(",")}]`).join(", ")}`
+        : `${name} failed (${result.status}, ${result.latencyMs} ms): ${result.problems.join("; ")}`,
+    );
+    setExitCode(command, result.ok ? 0 : 1);
+  });
+
   return models;
+}
+
+interface TritonFlags {
+  url?: string;
+  kubeconfig?: string;
+  context?: string;
+  json?: boolean;
+}
+
+/** --url goes straight to Triton; otherwise the Kubernetes API's service proxy to the triton Service. */
+async function tritonTransport(
+  ctx: CliContext,
+  command: Command,
+  io: import("../io/io.js").Io,
+  flags: TritonFlags,
+): Promise<import("../models/triton.js").TritonTransport> {
+  const triton = await import("../models/triton.js");
+  if (flags.url) return triton.directTransport(flags.url);
+  const [{ resolveTarget }, { UserError }] = await Promise.all([
+    import("../targets.js"),
+    import("../errors.js"),
+  ]);
+  const target = await resolveTarget(ctx, command, io, {
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context ? { context: flags.context } : {}),
+    needsAws: false,
+  });
+  if (target.kubeUnavailable && !flags.kubeconfig) {
+    throw new UserError(`No Kubernetes API to reach Triton through: ${target.kubeUnavailable}.`, {
+      code: "models.no-kube",
+      suggestion: "Pass --url http://HOST:8000 (a port-forward or load balancer), or --kubeconfig.",
+    });
+  }
+  return triton.proxyTransport(await target.connectKube(), target.names.tritonNamespace);
 }
 
 /** GPUs per node from the project's gpu.instanceTypes, when there is a project config; else unknown. */
