@@ -20,20 +20,7 @@ export function modelsCommand(ctx: CliContext): Command {
     .option("--gpus-per-node <n>", "GPUs on each GPU node (default: from the project's gpu.instanceTypes)")
     .action(async (dir: string, flags: LintFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
-      const { UserError } = await import("../errors.js");
-      let gpus: { count: number; source: string } | undefined;
-      if (flags.gpusPerNode !== undefined) {
-        const n = Number(flags.gpusPerNode);
-        if (!Number.isInteger(n) || n < 1 || n > 64) {
-          throw new UserError(
-            `--gpus-per-node ${flags.gpusPerNode} is not a whole number between 1 and 64.`,
-            {
-              code: "models.bad-gpus-per-node",
-            },
-          );
-        }
-        gpus = { count: n, source: "--gpus-per-node" };
-      }
+      let gpus = await gpusFromFlag(flags.gpusPerNode);
       const path = await import("node:path");
       const [{ readRepository }, { lintRepository, formatLint }] = await Promise.all([
         import("../models/repository.js"),
@@ -47,6 +34,81 @@ export function modelsCommand(ctx: CliContext): Command {
       );
       io.result(result, () => formatLint(result, io.style));
       setExitCode(command, result.ok ? 0 : 1);
+    });
+
+  models
+    .command("sync")
+    .description("lint the repository, then upload new and changed files to the model bucket")
+    .argument("[dir]", "the model repository", "./models")
+    .option("--delete", "also delete remote files that are not in the repository (asks first)")
+    .option("--dry-run", "print what would change and change nothing")
+    .option("--yes", "do not ask before deleting")
+    .option("--gpus-per-node <n>", "GPUs on each GPU node, for the lint (default: from gpu.instanceTypes)")
+    .option("--json", "print the result as JSON")
+    .action(async (dir: string, flags: SyncFlags, command: Command) => {
+      const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+      const path = await import("node:path");
+      const [{ readRepository }, { lintRepository, formatLint }, { createRuntime }] = await Promise.all([
+        import("../models/repository.js"),
+        import("../models/lint.js"),
+        import("../runtime.js"),
+      ]);
+      const snapshot = await readRepository(path.resolve(ctx.cwd, dir));
+      const rt = await createRuntime(ctx, command, io);
+      const gpus = (await gpusFromFlag(flags.gpusPerNode)) ?? (await projectGpus(ctx, command, io));
+      const lint = lintRepository(snapshot, gpus ? { gpusPerNode: gpus.count, gpuSource: gpus.source } : {});
+      if (!lint.ok) {
+        io.result(
+          { ok: false, lint },
+          () => `${formatLint(lint, io.style)}\nLint found errors: nothing was uploaded.`,
+        );
+        setExitCode(command, 1);
+        return;
+      }
+      const [{ readAllOutputs }, { outputOf }, { UserError }] = await Promise.all([
+        import("../terraform/state.js"),
+        import("../stages.js"),
+        import("../errors.js"),
+      ]);
+      const bucket = outputOf<string>(await readAllOutputs(rt), "ecr", "model_bucket_name");
+      if (!bucket) {
+        throw new UserError("The model bucket is not known: the ecr stage has not been applied.", {
+          code: "models.no-bucket",
+          suggestion: "Run `triton-ops up --stage vpc,iam,ecr` first.",
+        });
+      }
+      const prefix = `${rt.config.triton.modelRepositoryPath.replace(/^\/+|\/+$/g, "")}/`;
+      const [{ openModelStore }, { runSync, formatSync }] = await Promise.all([
+        import("../aws/model-store.js"),
+        import("../models/sync.js"),
+      ]);
+      const store = await openModelStore(rt.aws, bucket);
+      const progress = io.progress("models-sync");
+      try {
+        const result = await runSync(store, {
+          root: snapshot.root,
+          bucket,
+          prefix,
+          delete: flags.delete === true,
+          dryRun: flags.dryRun === true,
+          onProgress: (done, total, bytes) =>
+            progress.update(`uploaded ${done}/${total} file(s), ${Math.round(bytes / 1048576)} MiB`),
+          ...(flags.yes
+            ? {}
+            : {
+                confirmRemove: (keys: string[]) =>
+                  io.confirm(
+                    `Delete ${keys.length} file(s) from s3://${bucket}/${prefix} that are not in ${dir}?`,
+                    { default: false },
+                  ),
+              }),
+        });
+        progress.done(result.ok ? "sync done" : "sync declined", result.ok ? "success" : "skip");
+        io.result({ ...result, lint }, () => formatSync(result));
+        setExitCode(command, result.ok ? 0 : 1);
+      } finally {
+        store.close();
+      }
     });
 
   const reach = (c: Command) =>
@@ -152,6 +214,14 @@ export function modelsCommand(ctx: CliContext): Command {
   return models;
 }
 
+interface SyncFlags {
+  delete?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  json?: boolean;
+  gpusPerNode?: string;
+}
+
 interface TritonFlags {
   url?: string;
   kubeconfig?: string;
@@ -184,6 +254,20 @@ async function tritonTransport(
     });
   }
   return triton.proxyTransport(await target.connectKube(), target.names.tritonNamespace);
+}
+
+async function gpusFromFlag(
+  value: string | undefined,
+): Promise<{ count: number; source: string } | undefined> {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    const { UserError } = await import("../errors.js");
+    throw new UserError(`--gpus-per-node ${value} is not a whole number between 1 and 64.`, {
+      code: "models.bad-gpus-per-node",
+    });
+  }
+  return { count: n, source: "--gpus-per-node" };
 }
 
 /** GPUs per node from the project's gpu.instanceTypes, when there is a project config; else unknown. */
