@@ -513,7 +513,10 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
     ) {
       const [name, port = ""] = rest[3]!.split(":");
       const subPath = `/${rest.slice(5).join("/")}`;
-      const upstream = options.proxyUpstreams?.[`${rest[1]}/${name}:${port}`];
+      const key = `${rest[1]}/${name}:${port}${subPath}`;
+      const handler = proxy[key];
+      // A handler for the exact path wins (a scenario breaking one endpoint); else a real upstream server.
+      const upstream = handler ? undefined : options.proxyUpstreams?.[`${rest[1]}/${name}:${port}`];
       if (upstream) {
         const forwarded = await fetch(`${upstream}${subPath}${url.search}`, {
           method,
@@ -529,8 +532,6 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
         }
         return { code: forwarded.status, body: await forwarded.text(), raw: true };
       }
-      const key = `${rest[1]}/${name}:${port}${subPath}`;
-      const handler = proxy[key];
       if (!handler) {
         return {
           code: 503,
