@@ -8,6 +8,7 @@ import { imageCommand } from "./image.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
+import { modelsCommand } from "./models.js";
 import { orphanScanCommand } from "./orphan-scan.js";
 import { planCommand } from "./plan.js";
 import { portForwardCommand } from "./port-forward.js";
@@ -27,6 +28,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   upgradeCommand,
   statusCommand,
   verifyCommand,
+  modelsCommand,
   doctorCommand,
   downCommand,
   importCommand,

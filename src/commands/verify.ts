@@ -9,6 +9,7 @@ interface VerifyFlags {
   context?: string;
   cluster?: string;
   only?: string;
+  infer?: boolean;
 }
 
 export function verifyCommand(ctx: CliContext): Command {
@@ -21,6 +22,7 @@ export function verifyCommand(ctx: CliContext): Command {
     .option("--context <name>", "kubeconfig context (default: the cluster's, else the current one)")
     .option("--cluster <name>", "EKS cluster, when there is no project config")
     .option("--only <ids>", "run only these checks (comma-separated ids) and what they need")
+    .option("--no-infer", "skip triton.infer (one inference per ready model)")
     .option("--json", "print the result as JSON")
     .action(async (flags: VerifyFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
@@ -53,7 +55,11 @@ export function verifyCommand(ctx: CliContext): Command {
         ...(flags.cluster ? { cluster: flags.cluster } : {}),
         requestTimeoutMs: timeoutMs,
       });
-      const result = await runVerify(target, { timeoutMs, ...(only ? { only } : {}) });
+      const result = await runVerify(target, {
+        timeoutMs,
+        ...(only ? { only } : {}),
+        ...(flags.infer === false ? { infer: false } : {}),
+      });
       io.result(result, () => formatVerify(result, io));
       setExitCode(command, result.ok ? 0 : 1);
     });

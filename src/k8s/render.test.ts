@@ -102,6 +102,10 @@ describe("renderManifests", () => {
       8000, 8001, 8002,
     ]);
     expect(container.readinessProbe.httpGet.path).toBe("/v2/health/ready");
+    // A loading server is never restarted, and a stopping one drains before SIGTERM.
+    expect(container.livenessProbe.httpGet.path).toBe("/v2/health/live");
+    expect(container.lifecycle.preStop.exec.command).toEqual(["sleep", "15"]);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(15);
     expect(container.livenessProbe.httpGet.path).toBe("/v2/health/live");
     expect(
       container.startupProbe.failureThreshold * container.startupProbe.periodSeconds,

@@ -91,4 +91,16 @@ export interface KubeClient {
   ): Promise<void>;
   /** GET through the API server's service proxy: /api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH. */
   proxyGet(namespace: string, service: string, port: number | string, path: string): Promise<ProxyResponse>;
+  /**
+   * GET or POST (with a JSON body) through the service proxy, for APIs that need a body (Triton's
+   * repository and inference endpoints). Optional so test doubles of the older interface still type-check.
+   */
+  proxyRequest?(
+    namespace: string,
+    service: string,
+    port: number | string,
+    method: "GET" | "POST",
+    path: string,
+    body?: string,
+  ): Promise<ProxyResponse>;
 }

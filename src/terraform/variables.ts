@@ -67,7 +67,13 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         state_key_prefix: config.state.backend === "s3" ? config.state.keyPrefix : "",
       };
     case "ecr":
-      return { ...common, image_tag_mutability: config.ecr.tagMutability };
+      return {
+        ...common,
+        image_tag_mutability: config.ecr.tagMutability,
+        // The emulator has only a plain-HTTP endpoint and enforces bucket policies, so a TLS-only policy
+        // would refuse every upload there; real AWS keeps it on.
+        enable_tls_only_policy: !config.sandbox,
+      };
     case "eks":
       return {
         ...common,

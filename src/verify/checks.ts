@@ -31,6 +31,8 @@ export const CHECK_IDS = [
   "gpu.visible",
   "pods.running",
   "triton.ready",
+  "triton.models",
+  "triton.infer",
   "ecr.images",
   "vpc.no-orphans",
   "monitoring.targets",

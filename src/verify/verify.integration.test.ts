@@ -8,6 +8,7 @@ import { type KubeStandin, startKubeStandin } from "../../test/support/kube-stan
 import { type Moto, startTestMoto } from "../../test/support/moto.js";
 import { makeProject } from "../../test/support/project.js";
 import { runCli } from "../../test/support/run-cli.js";
+import { startTritonStandin, type TritonStandin } from "../../test/support/triton-standin.js";
 import type { CheckResult } from "./checks.js";
 
 const creds = { accessKeyId: "testing", secretAccessKey: "testing" };
@@ -15,11 +16,18 @@ const creds = { accessKeyId: "testing", secretAccessKey: "testing" };
 const byId = (checks: CheckResult[]) => Object.fromEntries(checks.map((c) => [c.id, c]));
 
 let moto: Moto;
+let triton: TritonStandin;
+/** The triton Service's pods: a Triton stand-in serving the sample model, behind the service proxy. */
+const withTriton = <T extends object>(scenario: T) => ({
+  ...scenario,
+  proxyUpstreams: { "triton/triton:8000": triton.url },
+});
 let vpcId: string;
 let project: string;
 const config = { triton: { imageTag: "24.08" }, gpu: { desiredSize: 1 }, systemNodes: { size: 2 } };
 
 beforeAll(async () => {
+  triton = await startTritonStandin(path.resolve(import.meta.dirname, "../../templates/sample-model/models"));
   moto = await startTestMoto();
   ({ vpcId } = await seedProjectAws({
     endpoint: moto.endpoint,
@@ -32,7 +40,10 @@ beforeAll(async () => {
     outputs: { vpc: { vpc_id: vpcId }, eks: { cluster_name: "acme-dev" } },
   });
 });
-afterAll(async () => moto?.stop());
+afterAll(async () => {
+  await moto?.stop();
+  await triton?.stop();
+});
 
 async function verifyAgainst(standin: KubeStandin, extra = "", cwd = project) {
   const run = await runCli(`verify --json --kubeconfig ${standin.kubeconfigPath} ${extra}`, {
@@ -54,7 +65,7 @@ async function verifyWithoutConfig(standin: KubeStandin, extra = "") {
 
 describe("triton-ops verify", () => {
   it("passes every check against a healthy cluster, in the documented JSON shape", async () => {
-    const standin = await startKubeStandin(healthy());
+    const standin = await startKubeStandin(withTriton(healthy()));
     try {
       const { run, result } = await verifyAgainst(standin);
       expect(run.code, run.stdout).toBe(0);
@@ -67,6 +78,8 @@ describe("triton-ops verify", () => {
         "gpu.visible",
         "pods.running",
         "triton.ready",
+        "triton.models",
+        "triton.infer",
         "ecr.images",
         "vpc.no-orphans",
         "monitoring.targets",
@@ -85,7 +98,7 @@ describe("triton-ops verify", () => {
   it.each(Object.entries(BROKEN))(
     "scenario %s fails exactly its check and names the resource",
     async (_, broken) => {
-      const standin = await startKubeStandin(broken.scenario());
+      const standin = await startKubeStandin(withTriton(broken.scenario()));
       try {
         const { run, result, checks } = await verifyAgainst(standin);
         expect(run.code).toBe(1);
@@ -100,7 +113,7 @@ describe("triton-ops verify", () => {
   );
 
   it("skips what depends on a failed prerequisite, naming it, instead of cascading failures", async () => {
-    const standin = await startKubeStandin({ ...healthy(), failWith: 401 });
+    const standin = await startKubeStandin(withTriton({ ...healthy(), failWith: 401 }));
     try {
       const { run, checks } = await verifyAgainst(standin);
       expect(run.code).toBe(1);
@@ -151,7 +164,7 @@ describe("triton-ops verify", () => {
       config: { ...config, triton: { imageTag: "25.01" } },
       outputs: { vpc: { vpc_id: vpcId }, eks: { cluster_name: "acme-dev" } },
     });
-    const standin = await startKubeStandin(healthy());
+    const standin = await startKubeStandin(withTriton(healthy()));
     try {
       const { checks } = await verifyAgainst(standin, "--only ecr.images,vpc.no-orphans", other);
       expect(Object.keys(checks)).toEqual(["aws.identity", "ecr.images", "vpc.no-orphans"]);
@@ -166,7 +179,8 @@ describe("triton-ops verify", () => {
   });
 
   it("without a project config: current context, --cluster and --region; project checks skip saying why", async () => {
-    const standin = await startKubeStandin(healthy());
+    const standin = await startKubeStandin(withTriton(healthy()));
+    const empty = path.dirname(standin.kubeconfigPath);
     try {
       const { run, checks } = await verifyWithoutConfig(standin);
       expect(run.code, run.stdout).toBe(0);
@@ -187,7 +201,7 @@ describe("triton-ops verify", () => {
     delete labels["triton-ops/pool"];
     // An instance type outside the GPU family list, so only the capacity can tell.
     labels["node.kubernetes.io/instance-type"] = "x9.future";
-    const standin = await startKubeStandin(scenario);
+    const standin = await startKubeStandin(withTriton(scenario));
     try {
       const { run, checks } = await verifyWithoutConfig(standin);
       expect(checks["gpu.visible"]).toEqual({
@@ -224,8 +238,55 @@ describe("triton-ops verify", () => {
     }
   });
 
+  it("fails triton.models naming a model that is not loaded, and --no-infer skips triton.infer", async () => {
+    const sample = path.resolve(import.meta.dirname, "../../templates/sample-model/models");
+    const explicit = await startTritonStandin(sample, { controlMode: "explicit" });
+    const standin = await startKubeStandin({
+      ...healthy(),
+      proxyUpstreams: { "triton/triton:8000": explicit.url },
+    });
+    try {
+      const { run, result, checks } = await verifyAgainst(standin);
+      expect(run.code).toBe(1);
+      // (An earlier test leaves a stray VPC in this emulator, so only the Triton checks are compared.)
+      const failedTriton = result.checks.filter((c) => c.status === "fail" && c.id.startsWith("triton."));
+      expect(failedTriton.map((c) => c.id)).toEqual(["triton.models"]);
+      expect(checks["triton.ready"]!.status).toBe("pass"); // the empty server passes health, as the issue says
+      expect(checks["triton.models"]).toMatchObject({
+        summary: "1 of 1 model(s) not ready: identity",
+        details: ["identity: UNAVAILABLE (unloaded)"],
+      });
+      expect(checks["triton.infer"]).toMatchObject({
+        status: "skip",
+        summary: "no READY model to send an inference to",
+      });
+
+      const loaded = await runCli(`models load identity --kubeconfig ${standin.kubeconfigPath}`, {
+        cwd: project,
+        env: moto.env,
+      });
+      expect(loaded.code, loaded.stderr).toBe(0);
+      const after = await verifyAgainst(standin);
+      expect(after.checks["triton.models"]!.status).toBe("pass");
+      expect(after.checks["triton.infer"]).toMatchObject({
+        status: "pass",
+        summary: "one inference per ready model answered (1)",
+      });
+      expect(explicit.requests.some((r) => r.path === "/v2/models/identity/infer")).toBe(true);
+
+      const skipped = await verifyAgainst(standin, "--no-infer");
+      expect(skipped.checks["triton.infer"]).toMatchObject({
+        status: "skip",
+        summary: "skipped by --no-infer",
+      });
+    } finally {
+      await standin.stop();
+      await explicit.stop();
+    }
+  });
+
   it("prints a table with marks and hints for people, and refuses bad flags with exit 2", async () => {
-    const standin = await startKubeStandin(BROKEN["triton-crashloop"]!.scenario());
+    const standin = await startKubeStandin(withTriton(BROKEN["triton-crashloop"]!.scenario()));
     try {
       const run = await runCli(`verify --kubeconfig ${standin.kubeconfigPath}`, {
         cwd: project,

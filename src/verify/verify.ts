@@ -33,6 +33,8 @@ export interface VerifyOptions {
   timeoutMs: number;
   /** Run only these checks (and what they need). */
   only?: readonly string[];
+  /** false (--no-infer) skips triton.infer. */
+  infer?: boolean;
 }
 
 function memo<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -47,7 +49,7 @@ function skip(summary: string): Verdict {
   return { status: "skip", summary };
 }
 
-export function verifyDefinitions(target: Target): CheckDefinition[] {
+export function verifyDefinitions(target: Target, options: { infer?: boolean } = {}): CheckDefinition[] {
   const { names } = target;
   const kube = memo(() => target.connectKube());
   const nodes = memo(async () => (await kube()).listNodes());
@@ -171,6 +173,65 @@ export function verifyDefinitions(target: Target): CheckDefinition[] {
       }),
     },
     {
+      id: "triton.models",
+      needs: ["triton.ready"],
+      run: withKube(async (client) => {
+        // An empty Triton passes /v2/health/ready; this proves the repository's models are loaded.
+        const { proxyTransport, modelsStatus } = await import("../models/triton.js");
+        const status = await modelsStatus(proxyTransport(client, names.tritonNamespace));
+        if (status.models.length === 0) {
+          return {
+            status: "fail",
+            summary: "Triton's model repository is empty",
+            hint: "Put the models there: `triton-ops models sync DIR` (and `models load NAME` in explicit mode).",
+          };
+        }
+        const notReady = status.models.filter((m) => !m.ready);
+        if (notReady.length === 0) {
+          return {
+            status: "pass",
+            summary: `${status.models.length} model(s) READY: ${status.models.map((m) => m.name).join(", ")}`,
+          };
+        }
+        return {
+          status: "fail",
+          summary: `${notReady.length} of ${status.models.length} model(s) not ready: ${notReady.map((m) => m.name).join(", ")}`,
+          details: notReady.map((m) => `${m.name}: ${m.state}${m.reason ? ` (${m.reason})` : ""}`),
+          hint: "Load them with `triton-ops models load NAME` (explicit mode), or check `triton-ops models lint` and the pod logs.",
+        };
+      }),
+    },
+    {
+      id: "triton.infer",
+      needs: ["triton.ready"],
+      run: withKube(async (client) => {
+        if (options.infer === false) return skip("skipped by --no-infer");
+        const { proxyTransport, modelsStatus, inferOnce } = await import("../models/triton.js");
+        const transport = proxyTransport(client, names.tritonNamespace);
+        const ready = (await modelsStatus(transport)).models.filter((m) => m.ready);
+        if (ready.length === 0) return skip("no READY model to send an inference to");
+        const results = await Promise.all(ready.map((m) => inferOnce(transport, m.name)));
+        const failed = results.filter((r) => !r.ok);
+        const details = results.map(
+          (r) =>
+            `${r.model}: ${r.ok ? `answered in ${r.latencyMs} ms` : `${r.status}, ${r.problems.join("; ")}`}`,
+        );
+        if (failed.length === 0) {
+          return {
+            status: "pass",
+            summary: `one inference per ready model answered (${results.length})`,
+            details: [],
+          };
+        }
+        return {
+          status: "fail",
+          summary: `inference failed for ${failed.map((r) => r.model).join(", ")}`,
+          details,
+          hint: "Try it by hand: `triton-ops models infer NAME`.",
+        };
+      }),
+    },
+    {
       id: "ecr.images",
       needs: ["aws.identity"],
       async run() {
@@ -257,7 +318,7 @@ export function selectChecks(
 }
 
 export async function runVerify(target: Target, options: VerifyOptions): Promise<VerifyResult> {
-  const definitions = selectChecks(verifyDefinitions(target), options.only);
+  const definitions = selectChecks(verifyDefinitions(target, options), options.only);
   const checks = await runChecks(definitions, options.timeoutMs);
   return { ok: checks.every((c) => c.status !== "fail"), checks };
 }

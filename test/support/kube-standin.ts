@@ -65,6 +65,11 @@ export interface StandinOptions {
    * to (the WebSocket port-forward protocol, v4.channel.k8s.io, as the API server speaks it).
    */
   portForward?: Record<string, number>;
+  /**
+   * Services the proxy forwards to a real HTTP server: "NAMESPACE/SERVICE:PORT" -> "http://127.0.0.1:N".
+   * GET and POST go through with their path, query and body, as the API server's service proxy does.
+   */
+  proxyUpstreams?: Record<string, string>;
 }
 
 export interface RequestLog {
@@ -512,17 +517,41 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
 
     // Service proxy: namespaces/NS/services/NAME[:PORT]/proxy/PATH...
     const proxyAt = rest.indexOf("proxy");
-    if (rest[0] === "namespaces" && rest[2] === "services" && proxyAt === 4 && method === "GET") {
+    if (
+      rest[0] === "namespaces" &&
+      rest[2] === "services" &&
+      proxyAt === 4 &&
+      (method === "GET" || method === "POST")
+    ) {
       const [name, port = ""] = rest[3]!.split(":");
       const subPath = `/${rest.slice(5).join("/")}`;
       const key = `${rest[1]}/${name}:${port}${subPath}`;
       const handler = proxy[key];
+      // A handler for the exact path wins (a scenario breaking one endpoint); else a real upstream server.
+      const upstream = handler ? undefined : options.proxyUpstreams?.[`${rest[1]}/${name}:${port}`];
+      if (upstream) {
+        const forwarded = await fetch(`${upstream}${subPath}${url.search}`, {
+          method,
+          ...(method === "POST"
+            ? { body, headers: { "content-type": String(headers["content-type"] ?? "application/json") } }
+            : {}),
+        }).catch(() => undefined);
+        if (!forwarded) {
+          return {
+            code: 503,
+            body: status(503, `error trying to reach service: dial tcp ${upstream}`, "ServiceUnavailable"),
+          };
+        }
+        return { code: forwarded.status, body: await forwarded.text(), raw: true };
+      }
       if (!handler) {
         return {
           code: 503,
           body: status(503, `no endpoints available for service "${name}"`, "ServiceUnavailable"),
         };
       }
+      if (method !== "GET")
+        return { code: 405, body: status(405, `${method} not served`, "MethodNotAllowed") };
       const answer =
         typeof handler === "function"
           ? handler({ namespace: rest[1]!, service: name!, port, path: subPath })

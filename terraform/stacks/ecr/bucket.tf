@@ -71,9 +71,16 @@ data "aws_iam_policy_document" "models_tls_only" {
 }
 
 resource "aws_s3_bucket_policy" "models" {
+  count  = var.enable_tls_only_policy ? 1 : 0
   bucket = aws_s3_bucket.models.id
   policy = data.aws_iam_policy_document.models_tls_only.json
 
   # A bucket policy on a bucket whose public access block is still being set can be refused.
   depends_on = [aws_s3_bucket_public_access_block.models]
+}
+
+# The policy gained a count (the sandbox has no TLS endpoint); existing state keeps its one instance.
+moved {
+  from = aws_s3_bucket_policy.models
+  to   = aws_s3_bucket_policy.models[0]
 }

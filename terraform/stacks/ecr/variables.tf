@@ -48,3 +48,9 @@ variable "model_bucket_force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "enable_tls_only_policy" {
+  description = "Attach the bucket policy that denies requests without TLS. The sandbox turns it off: its emulator speaks plain HTTP only, and enforces the policy."
+  type        = bool
+  default     = true
+}

@@ -69,8 +69,25 @@ run "secure_defaults" {
     error_message = "The bucket policy denies requests without TLS."
   }
   assert {
+    condition     = length(aws_s3_bucket_policy.models) == 1
+    error_message = "Real AWS attaches the TLS-only bucket policy."
+  }
+  assert {
     condition     = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[0].selection.tagStatus == "untagged"
     error_message = "Untagged images expire."
+  }
+}
+
+run "sandbox_without_tls_policy" {
+  command = plan
+
+  variables {
+    enable_tls_only_policy = false
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.models) == 0
+    error_message = "The sandbox leaves the TLS-only policy off, because its emulator has no TLS endpoint."
   }
 }
 

@@ -1,0 +1,291 @@
+import { Command } from "commander";
+import type { CliContext } from "../context.js";
+import { createIo, globalOptions, loadProjectConfig, setExitCode } from "./shared.js";
+
+interface LintFlags {
+  json?: boolean;
+  gpusPerNode?: string;
+}
+
+export function modelsCommand(ctx: CliContext): Command {
+  const models = new Command("models").description(
+    "the model repository: lint it offline, sync it to the model bucket, and load, check and call models in Triton",
+  );
+
+  models
+    .command("lint")
+    .description("check a Triton model repository the way Triton checks it at load time, offline")
+    .argument("[dir]", "the model repository", "./models")
+    .option("--json", "print the result as JSON")
+    .option("--gpus-per-node <n>", "GPUs on each GPU node (default: from the project's gpu.instanceTypes)")
+    .action(async (dir: string, flags: LintFlags, command: Command) => {
+      const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+      let gpus = await gpusFromFlag(flags.gpusPerNode);
+      const path = await import("node:path");
+      const [{ readRepository }, { lintRepository, formatLint }] = await Promise.all([
+        import("../models/repository.js"),
+        import("../models/lint.js"),
+      ]);
+      const snapshot = await readRepository(path.resolve(ctx.cwd, dir));
+      if (!gpus) gpus = await projectGpus(ctx, command, io);
+      const result = lintRepository(
+        snapshot,
+        gpus ? { gpusPerNode: gpus.count, gpuSource: gpus.source } : {},
+      );
+      io.result(result, () => formatLint(result, io.style));
+      setExitCode(command, result.ok ? 0 : 1);
+    });
+
+  models
+    .command("sync")
+    .description("lint the repository, then upload new and changed files to the model bucket")
+    .argument("[dir]", "the model repository", "./models")
+    .option("--delete", "also delete remote files that are not in the repository (asks first)")
+    .option("--dry-run", "print what would change and change nothing")
+    .option("--yes", "do not ask before deleting")
+    .option("--gpus-per-node <n>", "GPUs on each GPU node, for the lint (default: from gpu.instanceTypes)")
+    .option("--json", "print the result as JSON")
+    .action(async (dir: string, flags: SyncFlags, command: Command) => {
+      const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+      const path = await import("node:path");
+      const [{ readRepository }, { lintRepository, formatLint }, { createRuntime }] = await Promise.all([
+        import("../models/repository.js"),
+        import("../models/lint.js"),
+        import("../runtime.js"),
+      ]);
+      const snapshot = await readRepository(path.resolve(ctx.cwd, dir));
+      const rt = await createRuntime(ctx, command, io);
+      const gpus = (await gpusFromFlag(flags.gpusPerNode)) ?? (await projectGpus(ctx, command, io));
+      const lint = lintRepository(snapshot, gpus ? { gpusPerNode: gpus.count, gpuSource: gpus.source } : {});
+      if (!lint.ok) {
+        io.result(
+          { ok: false, lint },
+          () => `${formatLint(lint, io.style)}\nLint found errors: nothing was uploaded.`,
+        );
+        setExitCode(command, 1);
+        return;
+      }
+      const [{ readAllOutputs }, { outputOf }, { UserError }] = await Promise.all([
+        import("../terraform/state.js"),
+        import("../stages.js"),
+        import("../errors.js"),
+      ]);
+      const bucket = outputOf<string>(await readAllOutputs(rt), "ecr", "model_bucket_name");
+      if (!bucket) {
+        throw new UserError("The model bucket is not known: the ecr stage has not been applied.", {
+          code: "models.no-bucket",
+          suggestion: "Run `triton-ops up --stage vpc,iam,ecr` first.",
+        });
+      }
+      const prefix = `${rt.config.triton.modelRepositoryPath.replace(/^\/+|\/+$/g, "")}/`;
+      const [{ openModelStore }, { runSync, formatSync }] = await Promise.all([
+        import("../aws/model-store.js"),
+        import("../models/sync.js"),
+      ]);
+      const store = await openModelStore(rt.aws, bucket);
+      const progress = io.progress("models-sync");
+      try {
+        const result = await runSync(store, {
+          root: snapshot.root,
+          bucket,
+          prefix,
+          delete: flags.delete === true,
+          dryRun: flags.dryRun === true,
+          onProgress: (done, total, bytes) =>
+            progress.update(`uploaded ${done}/${total} file(s), ${Math.round(bytes / 1048576)} MiB`),
+          ...(flags.yes
+            ? {}
+            : {
+                confirmRemove: (keys: string[]) =>
+                  io.confirm(
+                    `Delete ${keys.length} file(s) from s3://${bucket}/${prefix} that are not in ${dir}?`,
+                    { default: false },
+                  ),
+              }),
+        });
+        progress.done(result.ok ? "sync done" : "sync declined", result.ok ? "success" : "skip");
+        io.result({ ...result, lint }, () => formatSync(result));
+        setExitCode(command, result.ok ? 0 : 1);
+      } finally {
+        store.close();
+      }
+    });
+
+  const reach = (c: Command) =>
+    c
+      .option(
+        "--url <url>",
+        "talk to Triton directly (http://HOST:8000) instead of through the Kubernetes API",
+      )
+      .option("--kubeconfig <file>", "kubeconfig to use (default: KUBECONFIG or ~/.kube/config)")
+      .option("--context <name>", "kubeconfig context")
+      .option("--json", "print the result as JSON");
+
+  reach(
+    models.command("status").description("every model in Triton's repository, with its state and readiness"),
+  ).action(async (flags: TritonFlags, command: Command) => {
+    const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+    const { modelsStatus } = await import("../models/triton.js");
+    const result = await modelsStatus(await tritonTransport(ctx, command, io, flags));
+    io.result(result, () => {
+      if (result.models.length === 0) return `Triton at ${result.address} has no models in its repository.`;
+      const rows = result.models.map((m) => [
+        m.name,
+        m.version ?? "-",
+        m.state,
+        m.ready ? "yes" : "no",
+        m.reason,
+      ]);
+      return io.table(
+        [
+          { header: "MODEL" },
+          { header: "VERSION" },
+          { header: "STATE" },
+          { header: "READY" },
+          { header: "REASON" },
+        ],
+        rows,
+      );
+    });
+    setExitCode(command, result.ok ? 0 : 1);
+  });
+
+  for (const action of ["load", "unload"] as const) {
+    reach(
+      models
+        .command(action)
+        .description(
+          action === "load"
+            ? "load a model (Triton in explicit model control mode)"
+            : "unload a model (explicit mode)",
+        )
+        .argument("<name>", "model name, as in the repository"),
+    ).action(async (name: string, flags: TritonFlags, command: Command) => {
+      const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+      const { requireKnownModel, loadOrUnload, modelReady } = await import("../models/triton.js");
+      const transport = await tritonTransport(ctx, command, io, flags);
+      await requireKnownModel(transport, name);
+      await loadOrUnload(transport, name, action);
+      const ready = await modelReady(transport, name);
+      const result = { model: name, action, ready, address: transport.address };
+      io.result(
+        result,
+        () =>
+          `${action === "load" ? "Loaded" : "Unloaded"} ${name} on ${transport.address}; ready: ${ready ? "yes" : "no"}.`,
+      );
+      setExitCode(command, (action === "load") === ready ? 0 : 1);
+    });
+  }
+
+  reach(
+    models
+      .command("infer")
+      .description("send one inference built from the model's metadata and check the answer against it")
+      .argument("<name>", "model name")
+      .option("--input <file>", "a JSON inference request body to send instead of the generated one"),
+  ).action(async (name: string, flags: TritonFlags & { input?: string }, command: Command) => {
+    const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
+    const { UserError } = await import("../errors.js");
+    let request: unknown;
+    if (flags.input !== undefined) {
+      const { readFile } = await import("node:fs/promises");
+      const path = await import("node:path");
+      const text = await readFile(path.resolve(ctx.cwd, flags.input), "utf8").catch(() => undefined);
+      if (text === undefined)
+        throw new UserError(`--input ${flags.input} cannot be read.`, { code: "models.bad-input" });
+      try {
+        request = JSON.parse(text);
+      } catch {
+        throw new UserError(`--input ${flags.input} is not JSON.`, { code: "models.bad-input" });
+      }
+    }
+    const { requireKnownModel, inferOnce } = await import("../models/triton.js");
+    const transport = await tritonTransport(ctx, command, io, flags);
+    await requireKnownModel(transport, name);
+    const result = await inferOnce(transport, name, request);
+    io.result(result, () =>
+      result.ok
+        ? `${name} answered in ${result.latencyMs} ms: ${result.outputs.map((o) => `${o.name} ${o.datatype}[${o.shape.join(",")}]`).join(", ")}`
+        : `${name} failed (${result.status}, ${result.latencyMs} ms): ${result.problems.join("; ")}`,
+    );
+    setExitCode(command, result.ok ? 0 : 1);
+  });
+
+  return models;
+}
+
+interface SyncFlags {
+  delete?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  json?: boolean;
+  gpusPerNode?: string;
+}
+
+interface TritonFlags {
+  url?: string;
+  kubeconfig?: string;
+  context?: string;
+  json?: boolean;
+}
+
+/** --url goes straight to Triton; otherwise the Kubernetes API's service proxy to the triton Service. */
+async function tritonTransport(
+  ctx: CliContext,
+  command: Command,
+  io: import("../io/io.js").Io,
+  flags: TritonFlags,
+): Promise<import("../models/triton.js").TritonTransport> {
+  const triton = await import("../models/triton.js");
+  if (flags.url) return triton.directTransport(flags.url);
+  const [{ resolveTarget }, { UserError }] = await Promise.all([
+    import("../targets.js"),
+    import("../errors.js"),
+  ]);
+  const target = await resolveTarget(ctx, command, io, {
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context ? { context: flags.context } : {}),
+    needsAws: false,
+  });
+  if (target.kubeUnavailable && !flags.kubeconfig) {
+    throw new UserError(`No Kubernetes API to reach Triton through: ${target.kubeUnavailable}.`, {
+      code: "models.no-kube",
+      suggestion: "Pass --url http://HOST:8000 (a port-forward or load balancer), or --kubeconfig.",
+    });
+  }
+  return triton.proxyTransport(await target.connectKube(), target.names.tritonNamespace);
+}
+
+async function gpusFromFlag(
+  value: string | undefined,
+): Promise<{ count: number; source: string } | undefined> {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    const { UserError } = await import("../errors.js");
+    throw new UserError(`--gpus-per-node ${value} is not a whole number between 1 and 64.`, {
+      code: "models.bad-gpus-per-node",
+    });
+  }
+  return { count: n, source: "--gpus-per-node" };
+}
+
+/** GPUs per node from the project's gpu.instanceTypes, when there is a project config; else unknown. */
+async function projectGpus(
+  ctx: CliContext,
+  command: Command,
+  io: import("../io/io.js").Io,
+): Promise<{ count: number; source: string } | undefined> {
+  const loaded = await loadProjectConfig(ctx, command, io).catch(() => undefined);
+  if (!loaded?.file) return undefined;
+  const { gpusPerNode, GPU_TABLE_DATE } = await import("../models/gpu-count.js");
+  const types = loaded.config.gpu.instanceTypes;
+  const count = gpusPerNode(types);
+  if (count === undefined) {
+    io.warn(
+      `GPUs per node of ${types.join(", ")} are not in the bundled table (as of ${GPU_TABLE_DATE}); pass --gpus-per-node.`,
+    );
+    return undefined;
+  }
+  return { count, source: `gpu.instanceTypes ${types.join(", ")}, table as of ${GPU_TABLE_DATE}` };
+}

@@ -1,0 +1,326 @@
+/**
+ * Talking to Triton's HTTP/REST API (docs/protocol/README.md, the KServe v2 predict protocol, and
+ * docs/protocol/extension_model_repository.md of triton-inference-server/server), either directly (--url)
+ * or through the Kubernetes API server's service proxy. Request building and response checks are pure.
+ */
+import { ExternalError, messageOf, UserError } from "../errors.js";
+import type { KubeClient } from "../k8s/types.js";
+
+export interface TritonAnswer {
+  status: number;
+  body: string;
+}
+
+export interface TritonTransport {
+  /** Where requests go, for messages: a URL or "service NS/triton:8000 via the Kubernetes API". */
+  address: string;
+  request(method: "GET" | "POST", path: string, body?: unknown): Promise<TritonAnswer>;
+}
+
+/** Plain HTTP to Triton's port (a port-forward or a load balancer). Unreachable is exit 3, naming the address. */
+export function directTransport(url: string, timeoutMs = 30_000): TritonTransport {
+  let base: URL;
+  try {
+    base = new URL(url);
+    if (base.protocol !== "http:" && base.protocol !== "https:") throw new Error("not http");
+  } catch {
+    throw new UserError(`--url ${url} is not an http:// or https:// URL.`, {
+      code: "models.bad-url",
+      suggestion: "Give Triton's HTTP port: --url http://127.0.0.1:8000",
+    });
+  }
+  const root = base.toString().replace(/\/$/, "");
+  return {
+    address: root,
+    async request(method, path, body) {
+      try {
+        const res = await fetch(`${root}${path}`, {
+          method,
+          signal: AbortSignal.timeout(timeoutMs),
+          ...(body === undefined
+            ? {}
+            : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+        });
+        return { status: res.status, body: await res.text() };
+      } catch (error) {
+        throw new ExternalError(
+          `Triton at ${root} is unreachable: ${messageOf((error as { cause?: unknown }).cause ?? error)}.`,
+          {
+            code: "models.triton-unreachable",
+            suggestion: "Check the address, or start a port-forward: `triton-ops port-forward triton`.",
+          },
+        );
+      }
+    },
+  };
+}
+
+/** Through the API server's service proxy to the triton Service, as verify's triton.ready goes. */
+export function proxyTransport(
+  kube: KubeClient,
+  namespace: string,
+  service = "triton",
+  port = 8000,
+): TritonTransport {
+  const address = `service ${namespace}/${service}:${port} through the Kubernetes API`;
+  return {
+    address,
+    async request(method, path, body) {
+      if (kube.proxyRequest) {
+        const answer = await kube.proxyRequest(
+          namespace,
+          service,
+          port,
+          method,
+          path,
+          body === undefined ? undefined : JSON.stringify(body),
+        );
+        return unreachableIfNoEndpoints(answer, address);
+      }
+      if (method !== "GET") throw new Error("this Kubernetes client cannot POST through the service proxy");
+      return unreachableIfNoEndpoints(await kube.proxyGet(namespace, service, port, path), address);
+    },
+  };
+}
+
+function unreachableIfNoEndpoints(answer: TritonAnswer, address: string): TritonAnswer {
+  // 503 with a Kubernetes Status body means the API server found no pod behind the Service.
+  if (answer.status === 503 && /"kind"\s*:\s*"Status"/.test(answer.body)) {
+    throw new ExternalError(`Triton at ${address} is unreachable: ${statusMessage(answer.body)}.`, {
+      code: "models.triton-unreachable",
+      suggestion: "Check the Triton pods: `kubectl -n triton get pods` and `triton-ops doctor`.",
+    });
+  }
+  return answer;
+}
+
+function statusMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: string; error?: string };
+    return parsed.error ?? parsed.message ?? body;
+  } catch {
+    return body.trim() || "(empty answer)";
+  }
+}
+
+export interface IndexEntry {
+  name: string;
+  version?: string;
+  state?: string;
+  reason?: string;
+}
+
+export interface TensorMetadata {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+export interface ModelMetadata {
+  name: string;
+  versions?: string[];
+  platform?: string;
+  inputs: TensorMetadata[];
+  outputs: TensorMetadata[];
+}
+
+export interface InferTensor {
+  name: string;
+  datatype: string;
+  shape: number[];
+  data: unknown[];
+}
+
+function parseJson<T>(answer: TritonAnswer, what: string, address: string): T {
+  try {
+    return JSON.parse(answer.body) as T;
+  } catch {
+    throw new ExternalError(`Triton at ${address} answered ${what} with something that is not JSON.`, {
+      code: "models.triton-bad-answer",
+    });
+  }
+}
+
+/** POST /v2/repository/index: every model Triton's repository holds, with its state. */
+export async function repositoryIndex(t: TritonTransport): Promise<IndexEntry[]> {
+  const answer = await t.request("POST", "/v2/repository/index", {});
+  if (answer.status !== 200) {
+    throw new ExternalError(
+      `Triton at ${t.address} refused the repository index (${answer.status}): ${statusMessage(answer.body)}.`,
+      {
+        code: "models.triton-error",
+      },
+    );
+  }
+  return parseJson<IndexEntry[]>(answer, "the repository index", t.address);
+}
+
+/** Refuses a name the repository index does not list: exit 2, before anything is asked of the model. */
+export async function requireKnownModel(t: TritonTransport, name: string): Promise<IndexEntry> {
+  const index = await repositoryIndex(t);
+  const entry = index.find((e) => e.name === name);
+  if (!entry) {
+    throw new UserError(`Triton at ${t.address} has no model "${name}" in its repository.`, {
+      code: "models.unknown-model",
+      suggestion:
+        index.length > 0
+          ? `Models: ${index.map((e) => e.name).join(", ")}.`
+          : "Its repository is empty: run `triton-ops models sync`.",
+    });
+  }
+  return entry;
+}
+
+export async function modelReady(t: TritonTransport, name: string): Promise<boolean> {
+  const answer = await t.request("GET", `/v2/models/${encodeURIComponent(name)}/ready`);
+  return answer.status === 200;
+}
+
+/** POST .../load or .../unload; Triton's own error message when it refuses. */
+export async function loadOrUnload(
+  t: TritonTransport,
+  name: string,
+  action: "load" | "unload",
+): Promise<void> {
+  const answer = await t.request("POST", `/v2/repository/models/${encodeURIComponent(name)}/${action}`, {});
+  if (answer.status !== 200) {
+    const message = statusMessage(answer.body);
+    const explicitOnly = /polling is enabled|explicit model load/i.test(message);
+    throw new (explicitOnly ? UserError : ExternalError)(
+      `Triton at ${t.address} refused to ${action} ${name}: ${message}`,
+      {
+        code: explicitOnly ? "models.not-explicit" : "models.load-failed",
+        ...(explicitOnly
+          ? { suggestion: "Set triton.modelControlMode: explicit and run `up --stage workloads`." }
+          : {}),
+      },
+    );
+  }
+}
+
+export async function modelMetadata(t: TritonTransport, name: string): Promise<ModelMetadata> {
+  const answer = await t.request("GET", `/v2/models/${encodeURIComponent(name)}`);
+  if (answer.status !== 200) {
+    throw new ExternalError(
+      `Triton at ${t.address} gave no metadata for ${name} (${answer.status}): ${statusMessage(answer.body)}`,
+      {
+        code: "models.not-ready",
+        suggestion: `Load it first: \`triton-ops models load ${name}\`, and see \`triton-ops models status\`.`,
+      },
+    );
+  }
+  return parseJson<ModelMetadata>(answer, `the metadata of ${name}`, t.address);
+}
+
+const ZERO: Record<string, unknown> = { BOOL: false, BYTES: "" };
+
+/** Pure: one request from the metadata, every -1 (the batch dimension included) set to 1, data all zero. */
+export function buildInferRequest(metadata: ModelMetadata): {
+  inputs: InferTensor[];
+  outputs: Array<{ name: string }>;
+} {
+  return {
+    inputs: metadata.inputs.map((t) => {
+      const shape = t.shape.map((d) => (d === -1 ? 1 : d));
+      const count = shape.reduce((n, d) => n * d, 1);
+      return {
+        name: t.name,
+        datatype: t.datatype,
+        shape,
+        data: new Array(count).fill(ZERO[t.datatype] ?? 0),
+      };
+    }),
+    outputs: metadata.outputs.map((t) => ({ name: t.name })),
+  };
+}
+
+/** Pure: what is wrong with a response against the metadata (names, datatypes, shapes); empty when right. */
+export function checkInferResponse(metadata: ModelMetadata, response: unknown): string[] {
+  const problems: string[] = [];
+  const outputs = (response as { outputs?: InferTensor[] } | undefined)?.outputs;
+  if (!Array.isArray(outputs)) return ["the response has no outputs"];
+  for (const expected of metadata.outputs) {
+    const got = outputs.find((o) => o.name === expected.name);
+    if (!got) {
+      problems.push(`output ${expected.name} is missing`);
+      continue;
+    }
+    if (got.datatype !== expected.datatype)
+      problems.push(`output ${expected.name} is ${got.datatype}, metadata says ${expected.datatype}`);
+    const shape = Array.isArray(got.shape) ? got.shape : [];
+    if (shape.length !== expected.shape.length || expected.shape.some((d, i) => d !== -1 && d !== shape[i])) {
+      problems.push(
+        `output ${expected.name} has shape [${shape.join(",")}], metadata says [${expected.shape.join(",")}]`,
+      );
+    }
+  }
+  for (const o of outputs) {
+    if (!metadata.outputs.some((e) => e.name === o.name))
+      problems.push(`output ${o.name} is not in the metadata`);
+  }
+  return problems;
+}
+
+export interface InferResult {
+  model: string;
+  ok: boolean;
+  latencyMs: number;
+  status: number;
+  problems: string[];
+  outputs: Array<{ name: string; datatype: string; shape: number[] }>;
+}
+
+/** One inference: metadata, request (built or given), response checked against the metadata. */
+export async function inferOnce(
+  t: TritonTransport,
+  name: string,
+  request?: unknown,
+  now: () => number = () => performance.now(),
+): Promise<InferResult> {
+  const metadata = await modelMetadata(t, name);
+  const body = request ?? buildInferRequest(metadata);
+  const started = now();
+  const answer = await t.request("POST", `/v2/models/${encodeURIComponent(name)}/infer`, body);
+  const latencyMs = Math.round((now() - started) * 10) / 10;
+  if (answer.status !== 200) {
+    return {
+      model: name,
+      ok: false,
+      latencyMs,
+      status: answer.status,
+      problems: [statusMessage(answer.body)],
+      outputs: [],
+    };
+  }
+  const response = parseJson<{ outputs?: InferTensor[] }>(answer, `the inference of ${name}`, t.address);
+  const problems = checkInferResponse(metadata, response);
+  return {
+    model: name,
+    ok: problems.length === 0,
+    latencyMs,
+    status: answer.status,
+    problems,
+    outputs: (response.outputs ?? []).map((o) => ({ name: o.name, datatype: o.datatype, shape: o.shape })),
+  };
+}
+
+export interface StatusResult {
+  address: string;
+  ok: boolean;
+  models: Array<{ name: string; version?: string; state: string; reason: string; ready: boolean }>;
+}
+
+/** The repository index joined with per-model readiness. */
+export async function modelsStatus(t: TritonTransport): Promise<StatusResult> {
+  const index = await repositoryIndex(t);
+  const models = await Promise.all(
+    index.map(async (e) => ({
+      name: e.name,
+      ...(e.version ? { version: e.version } : {}),
+      state: e.state ?? "UNKNOWN",
+      reason: e.reason ?? "",
+      ready: await modelReady(t, e.name),
+    })),
+  );
+  return { address: t.address, ok: models.every((m) => m.ready), models };
+}

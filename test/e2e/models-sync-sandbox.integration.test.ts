@@ -1,0 +1,112 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSandboxState, sandboxEnv, stopProcess } from "../../src/sandbox/sandbox.js";
+import { runCli } from "../support/run-cli.js";
+import { providerMirror } from "../support/terraform.js";
+
+interface SyncJson {
+  ok: boolean;
+  bucket: string;
+  prefix: string;
+  uploaded: Array<{ key: string; reason: string }>;
+  deleted: string[];
+  unchanged: number;
+}
+
+/** The issue's done-when on the sandbox: up vpc,iam,ecr, then sync the sample model; `aws s3 sync` is the reference. */
+describe("models sync on the sandbox", () => {
+  let cwd: string;
+  let env: NodeJS.ProcessEnv;
+  let awsEnv: NodeJS.ProcessEnv;
+  let models: string;
+  const sample = path.resolve(import.meta.dirname, "../../templates/sample-model/models");
+
+  beforeAll(async () => {
+    cwd = await mkdtemp(path.join(os.tmpdir(), "models-sync-e2e-"));
+    env = { ...process.env, TRITON_OPS_PROVIDER_MIRROR: providerMirror() };
+    const init = await runCli("init --yes --sandbox --name msync --env test --region us-east-1", {
+      cwd,
+      env,
+    });
+    expect(init.code, init.stderr).toBe(0);
+    const file = path.join(cwd, "triton-ops.yaml");
+    await writeFile(file, `${await readFile(file, "utf8")}network:\n  azCount: 2\n`);
+    const up = await runCli("up --stage vpc,iam,ecr --yes --json", { cwd, env });
+    expect(up.code, up.stderr).toBe(0);
+    const sandbox = await readSandboxState(path.join(cwd, ".triton-ops"));
+    awsEnv = sandboxEnv(process.env, sandbox?.endpoint ?? "", "us-east-1");
+    models = path.join(cwd, "models");
+    await cp(sample, models, { recursive: true });
+  }, 280_000);
+
+  afterAll(async () => {
+    const state = cwd ? await readSandboxState(path.join(cwd, ".triton-ops")) : undefined;
+    if (state) await stopProcess(state.pid);
+  });
+
+  const sync = async (args = "") => {
+    const run = await runCli(`models sync models ${args} --json`, { cwd, env });
+    return { ...run, json: run.stdout ? (JSON.parse(run.stdout) as SyncJson) : undefined };
+  };
+  const reference = async (bucket: string, prefix: string) =>
+    (
+      await execa("aws", ["s3", "sync", "--dryrun", "--delete", models, `s3://${bucket}/${prefix}`], {
+        env: awsEnv,
+      })
+    ).stdout.trim();
+
+  it("uploads the sample model, then nothing; aws s3 sync agrees the bucket matches", async () => {
+    const first = await sync();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json?.uploaded.map((u) => u.key).sort()).toEqual([
+      "models/identity/1/model.py",
+      "models/identity/config.pbtxt",
+    ]);
+    expect(first.json?.bucket).toMatch(/^msync-test-models-/);
+    const second = await sync();
+    expect(second.json).toMatchObject({ ok: true, uploaded: [], deleted: [], unchanged: 2 });
+    // The reference tool finds nothing to do either: same keys, same sizes.
+    expect(await reference(first.json!.bucket, first.json!.prefix)).toBe("");
+  });
+
+  it("uploads exactly the one changed file, and --dry-run changes nothing", async () => {
+    await writeFile(
+      path.join(models, "identity/1/model.py"),
+      `${await readFile(path.join(sample, "identity/1/model.py"), "utf8")}\n# changed\n`,
+    );
+    const dry = await sync("--dry-run");
+    expect(dry.json?.uploaded).toEqual([
+      { key: "models/identity/1/model.py", size: expect.any(Number), reason: "changed" },
+    ]);
+    const run = await sync();
+    expect(run.json?.uploaded.map((u) => u.key)).toEqual(["models/identity/1/model.py"]);
+    expect((await sync()).json?.uploaded).toEqual([]);
+  });
+
+  it("deletes remote files only with --delete", async () => {
+    await writeFile(path.join(models, "identity/extra.txt"), "x");
+    expect((await sync()).json?.uploaded.map((u) => u.key)).toEqual(["models/identity/extra.txt"]);
+    await rm(path.join(models, "identity/extra.txt"));
+    expect((await sync()).json?.deleted).toEqual([]);
+    const refused = await runCli("models sync models --delete", { cwd, env });
+    expect(refused.code).toBe(1); // no terminal to ask on: nothing is deleted
+    const run = await sync("--delete --yes");
+    expect(run.json?.deleted).toEqual(["models/identity/extra.txt"]);
+    expect(await reference(run.json!.bucket, run.json!.prefix)).toBe("");
+  });
+
+  it("a lint error stops the sync before anything is uploaded", async () => {
+    await writeFile(
+      path.join(models, "identity/config.pbtxt"),
+      'name: "identity"\nbackend: "python"\nmax_batch_size: -1\n',
+    );
+    const run = await sync();
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, lint: { ok: false } });
+    await cp(path.join(sample, "identity/config.pbtxt"), path.join(models, "identity/config.pbtxt"));
+    expect((await sync("--dry-run")).json?.uploaded).toEqual([]);
+  });
+});
