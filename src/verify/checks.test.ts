@@ -129,6 +129,34 @@ describe("rules", () => {
     expect(targetsVerdict("<html>").status).toBe("fail");
   });
 
+  it("monitoring: a target not scraped yet (health unknown) warns, it is not down", () => {
+    const body = (jobs: Array<[string, string]>) =>
+      JSON.stringify({
+        data: { activeTargets: jobs.map(([job, health]) => ({ labels: { job, instance: job }, health })) },
+      });
+    const fresh = targetsVerdict(
+      body([
+        ["triton", "up"],
+        ["triton", "unknown"],
+        ["dcgm-exporter", "unknown"],
+        ["node-exporter", "up"],
+      ]),
+    );
+    expect(fresh.status).toBe("warn");
+    expect(fresh.summary).toBe(
+      "2 targets up; triton: 1 of 2 not scraped yet; dcgm-exporter: 1 of 1 not scraped yet",
+    );
+    const mixed = targetsVerdict(
+      body([
+        ["triton", "down"],
+        ["dcgm-exporter", "unknown"],
+        ["node-exporter", "up"],
+      ]),
+    );
+    expect(mixed.status).toBe("fail");
+    expect(mixed.summary).toBe("triton: 1 of 1 down; dcgm-exporter: 1 of 1 not scraped yet");
+  });
+
   it("vpc: tagged VPCs not in state are orphans", () => {
     expect(vpcVerdict([{ id: "vpc-1" }], ["vpc-1"]).status).toBe("pass");
     expect(vpcVerdict([{ id: "vpc-1" }, { id: "vpc-2", name: "old" }], ["vpc-1"]).summary).toContain(

@@ -232,6 +232,7 @@ export function targetsVerdict(body: string): Verdict {
     return { status: "fail", summary: "Prometheus answered /api/v1/targets with something that is not JSON" };
   }
   const problems: string[] = [];
+  const pending: string[] = [];
   const details: string[] = [];
   let up = 0;
   for (const job of MONITORED_JOBS) {
@@ -240,22 +241,32 @@ export function targetsVerdict(body: string): Verdict {
       problems.push(`${job}: no targets`);
       continue;
     }
-    const down = mine.filter((t) => t.health !== "up");
-    up += mine.length - down.length;
-    if (down.length > 0) {
-      problems.push(`${job}: ${down.length} of ${mine.length} down`);
-      for (const t of down)
-        details.push(
-          `${job} ${t.scrapeUrl ?? t.labels?.instance ?? "?"}: ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`,
-        );
-    }
+    // `unknown` is a target Prometheus has found but not scraped yet (right after a rollout or a node
+    // join): not evidence of anything being down, so it warns instead of failing.
+    const unscraped = mine.filter((t) => t.health === "unknown");
+    const down = mine.filter((t) => t.health !== "up" && t.health !== "unknown");
+    up += mine.length - down.length - unscraped.length;
+    if (unscraped.length > 0) pending.push(`${job}: ${unscraped.length} of ${mine.length} not scraped yet`);
+    if (down.length > 0) problems.push(`${job}: ${down.length} of ${mine.length} down`);
+    for (const t of [...down, ...unscraped])
+      details.push(
+        `${job} ${t.scrapeUrl ?? t.labels?.instance ?? "?"}: ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`,
+      );
   }
   if (problems.length > 0) {
     return {
       status: "fail",
-      summary: problems.join("; "),
+      summary: [...problems, ...pending].join("; "),
       details,
       hint: "Check the exporters' pods and Services in the monitoring namespace.",
+    };
+  }
+  if (pending.length > 0) {
+    return {
+      status: "warn",
+      summary: `${up} targets up; ${pending.join("; ")}`,
+      details,
+      hint: "Prometheus scrapes new targets within a scrape interval (15 s); run verify again in a minute.",
     };
   }
   return { status: "pass", summary: `${up} targets up across ${MONITORED_JOBS.join(", ")}` };
