@@ -8,6 +8,8 @@ import type { Config } from "../config/schema.js";
 import { UserError } from "../errors.js";
 import { TEMPLATES_ROOT } from "../paths.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";
+import { type AlertReceiver, alertmanagerConfig, RECEIVER_SECRET } from "./alertmanager.js";
+import { IMAGES, isPinnedImage } from "./images.js";
 import type { KubernetesObject } from "./types.js";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
@@ -20,25 +22,32 @@ export const TEMPLATE_FILES = [
   "monitoring/namespace.yaml",
   "triton/triton.yaml",
   "triton/hpa.yaml",
+  "triton/pdb.yaml",
   "gpu/nvidia-device-plugin.yaml",
   "gpu/dcgm-exporter.yaml",
   "gpu/node-exporter.yaml",
   "monitoring/kube-state-metrics.yaml",
   "monitoring/prometheus.yaml",
+  "monitoring/alertmanager.yaml",
+  "monitoring/prometheus-adapter.yaml",
   "monitoring/grafana.yaml",
 ] as const;
 export type TemplateFile = (typeof TEMPLATE_FILES)[number];
 export type Templates = Record<TemplateFile, string>;
 
-/** Every kind the templates produce (and so every kind pruning and `down` look for). */
+/** Every kind the templates produce (and so every kind pruning and `down` look for), in delete order. */
 export const OWNED_KINDS: ReadonlyArray<{ apiVersion: string; kind: string; namespaced: boolean }> = [
   { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", namespaced: true },
+  // Before the adapter's Deployment: an APIService without a backend breaks API discovery for everyone.
+  { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", namespaced: false },
+  { apiVersion: "policy/v1", kind: "PodDisruptionBudget", namespaced: true },
   { apiVersion: "apps/v1", kind: "Deployment", namespaced: true },
   { apiVersion: "apps/v1", kind: "DaemonSet", namespaced: true },
   { apiVersion: "v1", kind: "Service", namespaced: true },
   { apiVersion: "v1", kind: "ConfigMap", namespaced: true },
   { apiVersion: "v1", kind: "Secret", namespaced: true },
   { apiVersion: "v1", kind: "ServiceAccount", namespaced: true },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespaced: true },
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", namespaced: false },
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", namespaced: false },
   { apiVersion: "v1", kind: "Namespace", namespaced: false },
@@ -50,11 +59,15 @@ const APPLY_RANK: Record<string, number> = {
   ServiceAccount: 1,
   ClusterRole: 2,
   ClusterRoleBinding: 3,
+  RoleBinding: 3,
   ConfigMap: 4,
   Secret: 4,
   Service: 5,
+  PodDisruptionBudget: 5,
   DaemonSet: 6,
   Deployment: 7,
+  // Registered once the adapter behind it exists.
+  APIService: 8,
   HorizontalPodAutoscaler: 8,
 };
 
@@ -74,7 +87,11 @@ export interface RenderValues {
   irsaRoleArn: string;
   replicas: number;
   hpaMaxReplicas: number | undefined;
+  hpaTargetQueueTimeUs: number;
   serviceType: "ClusterIP" | "LoadBalancer";
+  alertReceiver: AlertReceiver;
+  /** IRSA role Alertmanager publishes to SNS with; empty unless the receiver is SNS. */
+  alertmanagerRoleArn: string;
 }
 
 /** Pure: the values templates are filled with, and what is missing from the stacks' state. */
@@ -91,6 +108,14 @@ export function renderValues(
     warnings.push("the ecr stack is not applied: the image and model bucket are placeholders");
   }
   if (!irsa) warnings.push("the eks stack is not applied: the Triton ServiceAccount has no IAM role yet");
+  const receiver = config.alerts.receiver;
+  const alertmanagerRole =
+    receiver.type === "sns" ? outputOf<string>(outputs, "eks", "alertmanager_irsa_role_arn") : undefined;
+  if (receiver.type === "sns" && !alertmanagerRole) {
+    warnings.push(
+      "the eks stack has no Alertmanager role yet: alerts cannot be published to SNS until it is applied",
+    );
+  }
   const modelPath = config.triton.modelRepositoryPath.replace(/^\/+|\/+$/g, "");
   return {
     values: {
@@ -102,7 +127,10 @@ export function renderValues(
       irsaRoleArn: irsa ?? "",
       replicas: config.triton.replicas,
       hpaMaxReplicas: config.triton.hpaMaxReplicas,
+      hpaTargetQueueTimeUs: config.triton.hpaTargetQueueTimeUs,
       serviceType: config.triton.serviceType,
+      alertReceiver: receiver,
+      alertmanagerRoleArn: alertmanagerRole ?? "",
     },
     warnings,
   };
@@ -141,20 +169,30 @@ function labelled(object: KubernetesObject, instance: string): KubernetesObject 
   };
 }
 
-/** Pure: the Secret holding Grafana's admin credentials. */
-export function grafanaSecret(
-  password: string,
-): KubernetesObject & { type: string; data: Record<string, string> } {
+type OpaqueSecret = KubernetesObject & { type: string; data: Record<string, string> };
+
+/** Pure: an Opaque Secret with its values base64-encoded. */
+function opaqueSecret(
+  where: { name: string; namespace: string },
+  values: Record<string, string>,
+): OpaqueSecret {
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: GRAFANA_SECRET.name, namespace: GRAFANA_SECRET.namespace },
+    metadata: { name: where.name, namespace: where.namespace },
     type: "Opaque",
-    data: {
-      "admin-user": Buffer.from("admin").toString("base64"),
-      "admin-password": Buffer.from(password).toString("base64"),
-    },
+    data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
   };
+}
+
+/** Pure: the Secret holding Grafana's admin credentials. */
+export function grafanaSecret(password: string): OpaqueSecret {
+  return opaqueSecret(GRAFANA_SECRET, { "admin-user": "admin", "admin-password": password });
+}
+
+/** Pure: the Secret holding the Slack webhook URL Alertmanager reads from a file. */
+export function receiverSecret(slackWebhookUrl: string): OpaqueSecret {
+  return opaqueSecret(RECEIVER_SECRET, { [RECEIVER_SECRET.key]: slackWebhookUrl });
 }
 
 export function generatePassword(): string {
@@ -176,7 +214,7 @@ export interface Rendered {
 export function renderManifests(
   templates: Templates,
   values: RenderValues,
-  options: { grafanaPassword?: string } = {},
+  options: { grafanaPassword?: string; slackWebhookUrl?: string } = {},
 ): Rendered {
   const fillValues: Record<string, string | number> = {
     instance: values.instance,
@@ -186,6 +224,16 @@ export function renderManifests(
     modelControlMode: values.modelControlMode,
     irsaRoleArn: values.irsaRoleArn,
     replicas: values.replicas,
+    hpaTargetQueueTimeUs: values.hpaTargetQueueTimeUs,
+    alertmanagerRoleArn: values.alertmanagerRoleArn,
+    imagePrometheus: IMAGES.prometheus,
+    imageAlertmanager: IMAGES.alertmanager,
+    imagePrometheusAdapter: IMAGES.prometheusAdapter,
+    imageKubeStateMetrics: IMAGES.kubeStateMetrics,
+    imageNodeExporter: IMAGES.nodeExporter,
+    imageGrafana: IMAGES.grafana,
+    imageNvidiaDevicePlugin: IMAGES.nvidiaDevicePlugin,
+    imageDcgmExporter: IMAGES.dcgmExporter,
     ...(values.hpaMaxReplicas !== undefined ? { hpaMaxReplicas: values.hpaMaxReplicas } : {}),
   };
   const out: Array<{ object: KubernetesObject; file: string }> = [];
@@ -203,6 +251,21 @@ export function renderManifests(
       object: labelled(grafanaSecret(options.grafanaPassword), values.instance),
       file: "(generated)",
     });
+  }
+  if (options.slackWebhookUrl !== undefined) {
+    out.push({
+      object: labelled(receiverSecret(options.slackWebhookUrl), values.instance),
+      file: "(generated)",
+    });
+  }
+  // Written as YAML by code: URLs carry characters a placeholder may not.
+  const amConfig = out.find(
+    (o) => o.object.kind === "ConfigMap" && o.object.metadata?.name === "alertmanager-config",
+  );
+  if (amConfig) {
+    (amConfig.object as KubernetesObject & { data: Record<string, string> }).data = {
+      "alertmanager.yml": alertmanagerConfig(values.alertReceiver, values.region),
+    };
   }
   const service = out.find((o) => o.object.kind === "Service" && o.object.metadata?.name === "triton");
   if (service && values.serviceType === "LoadBalancer") {
@@ -235,6 +298,16 @@ interface PodTemplateHolder {
   spec?: { template?: { spec?: { containers?: Array<{ name?: string; image?: string }> } } };
 }
 
+/** Triton's image tag is the user's (triton.imageTag), so it is the one image not held to a pinned tag. */
+function isTritonServerContainer(object: KubernetesObject, container: { name?: string }): boolean {
+  return (
+    object.kind === "Deployment" &&
+    object.metadata?.namespace === "triton" &&
+    object.metadata.name === "triton" &&
+    container.name === "triton"
+  );
+}
+
 /** Pure: the structural checks run before anything is applied (tests also validate against the schemas). */
 export function checkManifests(objects: readonly KubernetesObject[]): string[] {
   const problems: string[] = [];
@@ -253,7 +326,11 @@ export function checkManifests(objects: readonly KubernetesObject[]): string[] {
     if (seen.has(key)) problems.push(`${where}: rendered twice`);
     seen.add(key);
     for (const container of (object as PodTemplateHolder).spec?.template?.spec?.containers ?? []) {
-      if (!container.image || /\s/.test(container.image) || !/:[^/]+$|@sha256:/.test(container.image)) {
+      const image = container.image ?? "";
+      const pinned = isTritonServerContainer(object, container)
+        ? /^[^\s]+:[^/\s]+$|@sha256:/.test(image)
+        : isPinnedImage(image);
+      if (!pinned) {
         problems.push(`${where}: container ${container.name ?? "?"} has no pinned image`);
       }
     }
