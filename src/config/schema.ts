@@ -74,6 +74,8 @@ export const configSchema = z
         desiredSize: z.number().int().min(0).default(1),
         maxSize: z.number().int().min(1).default(2),
         rootVolumeSizeGb: z.number().int().min(50).max(2000).default(100),
+        /** How long a GPU node stays idle before cluster-autoscaler removes it. */
+        scaleDownIdleMinutes: z.number().int().min(1).max(1440).default(10),
       })
       .prefault({})
       .check((ctx) => {

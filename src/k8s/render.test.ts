@@ -7,7 +7,7 @@ import * as coreV1 from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { configSchema } from "../config/schema.js";
-import { IMAGES, isPinnedImage } from "./images.js";
+import { CLUSTER_AUTOSCALER_BY_MINOR, clusterAutoscalerImage, IMAGES, isPinnedImage } from "./images.js";
 import {
   checkManifests,
   grafanaSecret,
@@ -43,7 +43,11 @@ const outputs = {
     repository_url: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-prod-triton",
     model_bucket_name: "acme-prod-models-123456789012",
   },
-  eks: { triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-prod-triton-irsa" },
+  eks: {
+    cluster_name: "acme-prod",
+    triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-prod-triton-irsa",
+    cluster_autoscaler_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-prod-cluster-autoscaler",
+  },
 };
 
 let templates: Templates;
@@ -310,7 +314,12 @@ describe("the scaling and alerting objects", () => {
         ...c,
       })),
     );
-    const table = new Set<string>(Object.values(IMAGES));
+    const table = new Set<string>([
+      ...Object.values(IMAGES),
+      ...Object.values(CLUSTER_AUTOSCALER_BY_MINOR).map(
+        (t) => `registry.k8s.io/autoscaling/cluster-autoscaler:${t}`,
+      ),
+    ]);
     for (const c of images) {
       if (c.owner === "Deployment triton") continue;
       expect(isPinnedImage(c.image), `${c.owner} ${c.image}`).toBe(true);
@@ -326,6 +335,59 @@ describe("the scaling and alerting objects", () => {
     expect(checkManifests([unpinned])).toEqual([
       "Deployment monitoring/grafana: container grafana has no pinned image",
     ]);
+  });
+});
+
+describe("cluster-autoscaler", () => {
+  const config = configSchema.parse({
+    kubernetesVersion: "1.33",
+    gpu: { minSize: 0, desiredSize: 0, maxSize: 4, scaleDownIdleMinutes: 20 },
+  });
+
+  it("runs with its IRSA role, discovers node groups by tag and scales down after the configured idle time", () => {
+    const { values, warnings } = renderValues(config, outputs);
+    expect(warnings).toEqual([]);
+    const { objects } = renderManifests(templates, values);
+    for (const object of objects) validate(object);
+    expect(checkManifests(objects)).toEqual([]);
+    expect(find(objects, "ServiceAccount", "cluster-autoscaler").metadata).toMatchObject({
+      namespace: "kube-system",
+      annotations: {
+        "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/acme-prod-cluster-autoscaler",
+      },
+    });
+    const deployment = find(objects, "Deployment", "cluster-autoscaler");
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.image).toBe("registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6");
+    expect(container.command).toContain(
+      "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/acme-prod",
+    );
+    expect(container.command).toContain("--scale-down-unneeded-time=20m");
+    expect(container.command).toContain("--expander=priority,least-waste");
+    expect(deployment.spec.template.spec.priorityClassName).toBe("system-cluster-critical");
+    const priorities = parse(
+      find(objects, "ConfigMap", "cluster-autoscaler-priority-expander").data.priorities,
+    );
+    expect(priorities[50]).toEqual([".*-gpu-spot.*"]);
+    expect(Number(Object.keys(priorities).sort((a, b) => Number(b) - Number(a))[0])).toBe(50);
+  });
+
+  it("follows the cluster's Kubernetes minor, and says so when the table has none for it", () => {
+    expect(clusterAutoscalerImage("1.35").image).toBe(
+      "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2",
+    );
+    const newer = clusterAutoscalerImage("1.38");
+    expect(newer.image).toBe("registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2");
+    expect(newer.warning).toContain("no cluster-autoscaler release for Kubernetes 1.38");
+    expect(clusterAutoscalerImage("1.29").image).toBe(
+      "registry.k8s.io/autoscaling/cluster-autoscaler:v1.31.1",
+    );
+  });
+
+  it("warns when the eks stack predates the autoscaler role", () => {
+    const { eks } = outputs;
+    const old = { ...outputs, eks: { ...eks, cluster_autoscaler_irsa_role_arn: undefined } };
+    expect(renderValues(config, old).warnings.join(" ")).toContain("no cluster-autoscaler role");
   });
 });
 

@@ -9,7 +9,7 @@ import { UserError } from "../errors.js";
 import { TEMPLATES_ROOT } from "../paths.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";
 import { type AlertReceiver, alertmanagerConfig, RECEIVER_SECRET } from "./alertmanager.js";
-import { IMAGES, isPinnedImage } from "./images.js";
+import { clusterAutoscalerImage, IMAGES, isPinnedImage } from "./images.js";
 import type { KubernetesObject } from "./types.js";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
@@ -20,6 +20,7 @@ export const GRAFANA_SECRET = { namespace: "monitoring", name: "grafana-admin" }
 /** Template files in apply order; hpa.yaml only when the config asks for autoscaling. */
 export const TEMPLATE_FILES = [
   "monitoring/namespace.yaml",
+  "autoscaling/cluster-autoscaler.yaml",
   "triton/triton.yaml",
   "triton/hpa.yaml",
   "triton/pdb.yaml",
@@ -48,6 +49,7 @@ export const OWNED_KINDS: ReadonlyArray<{ apiVersion: string; kind: string; name
   { apiVersion: "v1", kind: "Secret", namespaced: true },
   { apiVersion: "v1", kind: "ServiceAccount", namespaced: true },
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespaced: true },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespaced: true },
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", namespaced: false },
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", namespaced: false },
   { apiVersion: "v1", kind: "Namespace", namespaced: false },
@@ -59,6 +61,7 @@ const APPLY_RANK: Record<string, number> = {
   ServiceAccount: 1,
   ClusterRole: 2,
   ClusterRoleBinding: 3,
+  Role: 2,
   RoleBinding: 3,
   ConfigMap: 4,
   Secret: 4,
@@ -92,6 +95,11 @@ export interface RenderValues {
   alertReceiver: AlertReceiver;
   /** IRSA role Alertmanager publishes to SNS with; empty unless the receiver is SNS. */
   alertmanagerRoleArn: string;
+  clusterName: string;
+  clusterAutoscalerImage: string;
+  clusterAutoscalerRoleArn: string;
+  /** cluster-autoscaler's --scale-down-unneeded-time, e.g. 10m. */
+  scaleDownUnneededTime: string;
 }
 
 /** Pure: the values templates are filled with, and what is missing from the stacks' state. */
@@ -108,6 +116,14 @@ export function renderValues(
     warnings.push("the ecr stack is not applied: the image and model bucket are placeholders");
   }
   if (!irsa) warnings.push("the eks stack is not applied: the Triton ServiceAccount has no IAM role yet");
+  const autoscalerRole = outputOf<string>(outputs, "eks", "cluster_autoscaler_irsa_role_arn");
+  if (irsa && !autoscalerRole) {
+    warnings.push(
+      "the eks stack has no cluster-autoscaler role yet: apply it again so the GPU pool can scale",
+    );
+  }
+  const autoscalerImage = clusterAutoscalerImage(config.kubernetesVersion);
+  if (autoscalerImage.warning) warnings.push(autoscalerImage.warning);
   const receiver = config.alerts.receiver;
   const alertmanagerRole =
     receiver.type === "sns" ? outputOf<string>(outputs, "eks", "alertmanager_irsa_role_arn") : undefined;
@@ -131,6 +147,10 @@ export function renderValues(
       serviceType: config.triton.serviceType,
       alertReceiver: receiver,
       alertmanagerRoleArn: alertmanagerRole ?? "",
+      clusterName: outputOf<string>(outputs, "eks", "cluster_name") ?? base,
+      clusterAutoscalerImage: autoscalerImage.image,
+      clusterAutoscalerRoleArn: autoscalerRole ?? "",
+      scaleDownUnneededTime: `${config.gpu.scaleDownIdleMinutes}m`,
     },
     warnings,
   };
@@ -226,6 +246,10 @@ export function renderManifests(
     replicas: values.replicas,
     hpaTargetQueueTimeUs: values.hpaTargetQueueTimeUs,
     alertmanagerRoleArn: values.alertmanagerRoleArn,
+    clusterName: values.clusterName,
+    clusterAutoscalerRoleArn: values.clusterAutoscalerRoleArn,
+    scaleDownUnneededTime: values.scaleDownUnneededTime,
+    imageClusterAutoscaler: values.clusterAutoscalerImage,
     imagePrometheus: IMAGES.prometheus,
     imageAlertmanager: IMAGES.alertmanager,
     imagePrometheusAdapter: IMAGES.prometheusAdapter,

@@ -19,6 +19,19 @@ mock_provider "aws" {
       json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
     }
   }
+  mock_data "aws_ec2_instance_type" {
+    defaults = {
+      gpus = [{ count = 4, manufacturer = "NVIDIA", name = "A10G", memory_size = 24576 }]
+    }
+  }
+}
+
+override_resource {
+  target          = aws_eks_node_group.gpu
+  override_during = plan
+  values = {
+    resources = [{ autoscaling_groups = [{ name = "eks-acme-dev-gpu-1234" }], remote_access_security_group_id = "" }]
+  }
 }
 
 variables {
@@ -118,4 +131,52 @@ run "rejects_open_imds" {
   command = plan
   variables { metadata_hop_limit = 3 }
   expect_failures = [var.metadata_hop_limit]
+}
+
+run "scales_from_zero" {
+  command = plan
+
+  variables {
+    instance_types = ["g5.12xlarge"]
+    min_size       = 0
+    desired_size   = 0
+  }
+
+  assert {
+    condition     = aws_eks_node_group.gpu.scaling_config[0].min_size == 0
+    error_message = "The GPU pool may rest at zero nodes."
+  }
+  assert {
+    condition     = length(aws_autoscaling_group_tag.gpu) == 6 && alltrue([for t in aws_autoscaling_group_tag.gpu : t.autoscaling_group_name == "eks-acme-dev-gpu-1234" && !t.tag[0].propagate_at_launch])
+    error_message = "The GPU node group's Auto Scaling group carries the autoscaler tags, not propagated to instances."
+  }
+  assert {
+    condition     = aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].tag[0].value == "4"
+    error_message = "The node template advertises the instance type's GPUs as nvidia.com/gpu."
+  }
+  assert {
+    condition     = aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].tag[0].value == "true:NoSchedule"
+    error_message = "The node template carries the GPU taint the node group sets."
+  }
+  assert {
+    condition     = aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/node-template/label/triton-ops/pool"].tag[0].value == aws_eks_node_group.gpu.labels["triton-ops/pool"]
+    error_message = "The node template carries the pool label Triton selects."
+  }
+  assert {
+    condition     = aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/acme-dev"].tag[0].value == "owned" && aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/enabled"].tag[0].value == "true"
+    error_message = "The group is discoverable by tag, for this cluster only."
+  }
+}
+
+run "sandbox_skips_asg_tags" {
+  command = plan
+
+  variables {
+    enable_autoscaler_tags = false
+  }
+
+  assert {
+    condition     = length(aws_autoscaling_group_tag.gpu) == 0 && length(data.aws_ec2_instance_type.gpu) == 0 && length(output.gpu_node_template_tags) == 0
+    error_message = "Where the emulator has no Auto Scaling group, nothing is tagged."
+  }
 }
