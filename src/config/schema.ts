@@ -76,10 +76,21 @@ export const configSchema = z
         rootVolumeSizeGb: z.number().int().min(50).max(2000).default(100),
         /** How long a GPU node stays idle before cluster-autoscaler removes it. */
         scaleDownIdleMinutes: z.number().int().min(1).max(1440).default(10),
+        /** With capacityType ON_DEMAND: a spot GPU group (min 0) the autoscaler tries first; on-demand is the fallback. */
+        spotFirst: z.boolean().default(false),
       })
       .prefault({})
       .check((ctx) => {
         const g = ctx.value;
+        if (g.spotFirst && g.capacityType !== "ON_DEMAND") {
+          ctx.issues.push({
+            code: "custom",
+            input: g,
+            path: ["spotFirst"],
+            message:
+              "puts spot in front of an ON_DEMAND group; with capacityType SPOT there is no fallback to add",
+          });
+        }
         if (g.minSize > g.desiredSize || g.desiredSize > g.maxSize) {
           ctx.issues.push({
             code: "custom",

@@ -384,6 +384,13 @@ describe("cluster-autoscaler", () => {
     );
   });
 
+  it("spot first needs an on-demand group to fall back to", () => {
+    expect(configSchema.safeParse({ gpu: { spotFirst: true } }).success).toBe(true);
+    const bad = configSchema.safeParse({ gpu: { capacityType: "SPOT", spotFirst: true } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(["gpu", "spotFirst"]);
+  });
+
   it("warns when the eks stack predates the autoscaler role", () => {
     const { eks } = outputs;
     const old = { ...outputs, eks: { ...eks, cluster_autoscaler_irsa_role_arn: undefined } };

@@ -95,6 +95,7 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         enable_addons: !config.sandbox,
         // The emulator creates no Auto Scaling group behind an EKS node group, so there is nothing to tag.
         enable_autoscaler_tags: !config.sandbox,
+        enable_spot_first: config.gpu.spotFirst,
       };
   }
 }

@@ -18,6 +18,10 @@ data "aws_ec2_instance_type" "gpu" {
 
 locals {
   gpu_asg_name = try(aws_eks_node_group.gpu.resources[0].autoscaling_groups[0].name, null)
+  gpu_asg_names = merge(
+    { gpu = local.gpu_asg_name },
+    var.enable_spot_first ? { gpu_spot = try(aws_eks_node_group.gpu_spot[0].resources[0].autoscaling_groups[0].name, null) } : {}
+  )
 
   gpu_node_template_tags = {
     # Auto-discovery (EKS sets these two on managed node groups too; stated here so nothing depends on it).
@@ -34,13 +38,17 @@ locals {
 }
 
 resource "aws_autoscaling_group_tag" "gpu" {
-  for_each = var.enable_autoscaler_tags ? local.gpu_node_template_tags : {}
+  # One per GPU group and tag, keyed "group/tag key".
+  for_each = var.enable_autoscaler_tags ? {
+    for pair in setproduct(keys(local.gpu_asg_names), keys(local.gpu_node_template_tags)) :
+    "${pair[0]}/${pair[1]}" => { group = pair[0], key = pair[1], value = local.gpu_node_template_tags[pair[1]] }
+  } : {}
 
-  autoscaling_group_name = local.gpu_asg_name
+  autoscaling_group_name = local.gpu_asg_names[each.value.group]
 
   tag {
-    key   = each.key
-    value = each.value
+    key   = each.value.key
+    value = each.value.value
     # Scheduling hints for the autoscaler, not instance tags.
     propagate_at_launch = false
   }

@@ -151,21 +151,67 @@ run "scales_from_zero" {
     error_message = "The GPU node group's Auto Scaling group carries the autoscaler tags, not propagated to instances."
   }
   assert {
-    condition     = aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].tag[0].value == "4"
+    condition     = aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].tag[0].value == "4"
     error_message = "The node template advertises the instance type's GPUs as nvidia.com/gpu."
   }
   assert {
-    condition     = aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].tag[0].value == "true:NoSchedule"
+    condition     = aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].tag[0].value == "true:NoSchedule"
     error_message = "The node template carries the GPU taint the node group sets."
   }
   assert {
-    condition     = aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/node-template/label/triton-ops/pool"].tag[0].value == aws_eks_node_group.gpu.labels["triton-ops/pool"]
+    condition     = aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/node-template/label/triton-ops/pool"].tag[0].value == aws_eks_node_group.gpu.labels["triton-ops/pool"]
     error_message = "The node template carries the pool label Triton selects."
   }
   assert {
-    condition     = aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/acme-dev"].tag[0].value == "owned" && aws_autoscaling_group_tag.gpu["k8s.io/cluster-autoscaler/enabled"].tag[0].value == "true"
+    condition     = aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/acme-dev"].tag[0].value == "owned" && aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/enabled"].tag[0].value == "true"
     error_message = "The group is discoverable by tag, for this cluster only."
   }
+}
+
+run "spot_first_with_on_demand_fallback" {
+  command = plan
+
+  variables {
+    enable_spot_first = true
+    min_size          = 1
+    max_size          = 3
+  }
+
+  assert {
+    condition     = aws_eks_node_group.gpu_spot[0].capacity_type == "SPOT" && aws_eks_node_group.gpu.capacity_type == "ON_DEMAND"
+    error_message = "Spot and on-demand GPU groups both exist."
+  }
+  assert {
+    condition     = aws_eks_node_group.gpu_spot[0].node_group_name == "acme-dev-gpu-spot" && can(regex(".*-gpu-spot.*", "eks-${aws_eks_node_group.gpu_spot[0].node_group_name}-1234"))
+    error_message = "The spot group's Auto Scaling group matches the priority expander's first pattern."
+  }
+  assert {
+    condition     = !can(regex(".*-gpu-spot.*", "eks-${aws_eks_node_group.gpu.node_group_name}-1234"))
+    error_message = "The on-demand group does not match the spot pattern, so it is the fallback."
+  }
+  assert {
+    condition     = aws_eks_node_group.gpu_spot[0].scaling_config[0].min_size == 0 && aws_eks_node_group.gpu_spot[0].scaling_config[0].max_size == 3
+    error_message = "The spot group rests at zero and may grow to max_size."
+  }
+  assert {
+    condition     = length(aws_autoscaling_group_tag.gpu) == 12 && aws_autoscaling_group_tag.gpu["gpu_spot/k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].tag[0].value == "true:NoSchedule"
+    error_message = "Both GPU groups carry the node-template tags."
+  }
+  assert {
+    condition     = aws_eks_node_group.gpu_spot[0].taint == aws_eks_node_group.gpu.taint && aws_eks_node_group.gpu_spot[0].labels == aws_eks_node_group.gpu.labels
+    error_message = "Spot GPU nodes carry the same taint and labels as on-demand ones."
+  }
+}
+
+run "rejects_spot_first_on_spot" {
+  command = plan
+
+  variables {
+    enable_spot_first = true
+    capacity_type     = "SPOT"
+  }
+
+  expect_failures = [var.enable_spot_first]
 }
 
 run "sandbox_skips_asg_tags" {
