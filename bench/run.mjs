@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const suites = ["startup", "up", "verify", "doctor", "orphan-scan"].filter(
+const suites = ["startup", "up", "verify", "doctor", "orphan-scan", "loadtest"].filter(
   (s) => only.length === 0 || only.includes(s),
 );
 
