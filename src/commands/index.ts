@@ -8,6 +8,7 @@ import { imageCommand } from "./image.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
+import { loadtestCommand } from "./loadtest.js";
 import { orphanScanCommand } from "./orphan-scan.js";
 import { planCommand } from "./plan.js";
 import { portForwardCommand } from "./port-forward.js";
@@ -34,6 +35,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   renderCommand,
   kubeconfigCommand,
   portForwardCommand,
+  loadtestCommand,
   tokenCommand,
   ciCommand,
   imageCommand,

@@ -1,8 +1,12 @@
 // The load generator against a loopback server that answers Triton's infer endpoint after a fixed
 // service time, refusing a request that does not match the model's inputs (as Triton does, HTTP 400).
 import { once } from "node:events";
+import { mkdtemp } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../test/support/run-cli.js";
 import { buildInferRequest, hourlyPrice, type ModelMetadata, quantile, runLevel, summarize } from "./load.js";
 
 const metadata: ModelMetadata = {
@@ -22,6 +26,13 @@ let failWith: number | undefined;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    // GET /v2/models/NAME: the model metadata (Triton's docs/protocol, KServe v2 model metadata).
+    if (req.method === "GET") {
+      const known = req.url === "/v2/models/identity";
+      res.writeHead(known ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify(known ? metadata : { error: "unknown model" }));
+      return;
+    }
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
@@ -133,5 +144,42 @@ describe("runLevel against a fixed service time", () => {
     });
     expect(r.durationMs).toBeLessThan(2000);
     expect(r.requests).toBeGreaterThan(0);
+  });
+});
+
+describe("triton-ops loadtest", () => {
+  it("runs each level against --url and reports latency, throughput, errors and cost as JSON", async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), "triton-ops-loadtest-"));
+    const run = await runCli(
+      `loadtest --model identity --url ${url} --concurrency 1,4 --duration 1s --json`,
+      {
+        cwd,
+        env: {},
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.levels.map((l: { concurrency: number }) => l.concurrency)).toEqual([1, 4]);
+    for (const level of result.levels) {
+      expect(level.errorRate).toBe(0);
+      expect(level.p50Ms).toBeGreaterThanOrEqual(SERVICE_MS);
+      expect(level.costPer1000Usd).toBeGreaterThan(0);
+    }
+    // Four workers get through more than one in the same time.
+    expect(result.levels[1].throughputPerSecond).toBeGreaterThan(result.levels[0].throughputPerSecond * 2);
+    expect(result.instanceType).toBe("g5.xlarge");
+  });
+
+  it("refuses bad options and unknown models in one line", async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), "triton-ops-loadtest-"));
+    const zero = await runCli(`loadtest --model identity --url ${url} --concurrency 0,2`, { cwd, env: {} });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain("--concurrency");
+    expect(zero.stderr).not.toContain("    at ");
+    const long = await runCli(`loadtest --model identity --url ${url} --duration 2h`, { cwd, env: {} });
+    expect(long.code).toBe(2);
+    const unknown = await runCli(`loadtest --model nope --url ${url} --duration 1s`, { cwd, env: {} });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no model "nope"');
   });
 });
