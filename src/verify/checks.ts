@@ -32,6 +32,7 @@ export const CHECK_IDS = [
   "ecr.images",
   "vpc.no-orphans",
   "monitoring.targets",
+  "autoscaling.ready",
 ] as const;
 
 function timeout(ms: number): Promise<never> {
@@ -270,6 +271,59 @@ export function targetsVerdict(body: string): Verdict {
     };
   }
   return { status: "pass", summary: `${up} targets up across ${MONITORED_JOBS.join(", ")}` };
+}
+
+interface ReadyStatus {
+  status?: { replicas?: number; readyReplicas?: number };
+}
+interface HpaStatus {
+  status?: {
+    currentMetrics?: Array<{ pods?: { metric?: { name?: string }; current?: { averageValue?: string } } }>;
+  };
+}
+
+/** Pure: cluster-autoscaler runs, and (when the config asks for one) the HPA reads a current queue time. */
+export function autoscalingVerdict(
+  autoscaler: ReadyStatus | undefined,
+  hpa: HpaStatus | undefined,
+  hpaWanted: boolean,
+): Verdict {
+  if (!autoscaler) {
+    return {
+      status: "fail",
+      summary: "cluster-autoscaler is not deployed in kube-system, so the GPU pool cannot scale",
+      hint: "Apply the workloads stage: `triton-ops up --stage workloads`.",
+    };
+  }
+  const ready = autoscaler.status?.readyReplicas ?? 0;
+  if (ready < 1) {
+    return {
+      status: "fail",
+      summary: `cluster-autoscaler has ${ready} of ${autoscaler.status?.replicas ?? 1} replicas ready`,
+      hint: "See why with `kubectl -n kube-system logs deploy/cluster-autoscaler` (often its IRSA role).",
+    };
+  }
+  if (!hpaWanted)
+    return { status: "pass", summary: "cluster-autoscaler is running (no Triton HPA configured)" };
+  if (!hpa) {
+    return {
+      status: "fail",
+      summary: "the Triton HPA (triton/triton) is missing",
+      hint: "Apply the workloads stage.",
+    };
+  }
+  const current = hpa.status?.currentMetrics?.find((m) => m.pods?.current?.averageValue !== undefined)?.pods;
+  if (!current) {
+    return {
+      status: "fail",
+      summary: "the Triton HPA has no current value for triton_queue_time_per_request_us",
+      hint: "Check prometheus-adapter in monitoring and `kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1`.",
+    };
+  }
+  return {
+    status: "pass",
+    summary: `cluster-autoscaler is running; the Triton HPA reads ${current.metric?.name ?? "its metric"} = ${current.current?.averageValue}`,
+  };
 }
 
 export function vpcVerdict(

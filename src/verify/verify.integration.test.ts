@@ -61,6 +61,7 @@ describe("triton-ops verify", () => {
         "ecr.images",
         "vpc.no-orphans",
         "monitoring.targets",
+        "autoscaling.ready",
       ]);
       for (const check of result.checks) {
         expect(check, check.id).toMatchObject({ status: "pass", summary: expect.any(String), details: [] });

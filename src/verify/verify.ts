@@ -10,6 +10,7 @@ import type { KubeClient, V1Node, V1Pod } from "../k8s/types.js";
 import { outputOf } from "../stages.js";
 import { GPU_POOL_SELECTOR, type Target } from "../targets.js";
 import {
+  autoscalingVerdict,
   CHECK_IDS,
   type CheckDefinition,
   type CheckResult,
@@ -243,6 +244,21 @@ export function verifyDefinitions(target: Target): CheckDefinition[] {
           };
         }
         return targetsVerdict(answer.body);
+      }),
+    },
+    {
+      id: "autoscaling.ready",
+      needs: ["kubeconfig.works"],
+      run: withKube(async (client) => {
+        const [autoscaler, hpa] = await Promise.all([
+          client.read("apps/v1", "Deployment", "cluster-autoscaler", "kube-system"),
+          client.read("autoscaling/v2", "HorizontalPodAutoscaler", "triton", names.tritonNamespace),
+        ]);
+        return autoscalingVerdict(
+          autoscaler as Parameters<typeof autoscalingVerdict>[0],
+          hpa as Parameters<typeof autoscalingVerdict>[1],
+          target.config?.triton.hpaMaxReplicas !== undefined,
+        );
       }),
     },
   ];
