@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { TRITON_RELEASE } from "../k8s/images.js";
 import { TEMPLATES_ROOT } from "../paths.js";
 import { PINNED_ACTIONS, usesLine, WORKFLOW_NODE_VERSION, WORKFLOW_TERRAFORM_VERSION } from "./actions.js";
 
-/** Triton release the Dockerfile starts from unless the build passes another TRITON_VERSION. */
-export const DEFAULT_TRITON_VERSION = "24.08";
+/** Triton release the Dockerfile starts from unless the build passes another TRITON_VERSION (the image table's). */
+export const DEFAULT_TRITON_VERSION = TRITON_RELEASE;
 
 /** Template (under templates/) -> where `ci init` writes it in the repository. */
 export const CI_FILES: ReadonlyArray<{ template: string; target: string }> = [

@@ -8,6 +8,7 @@ import { imageCommand } from "./image.js";
 import { importCommand } from "./import.js";
 import { initCommand } from "./init.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
+import { loadtestCommand } from "./loadtest.js";
 import { modelsCommand } from "./models.js";
 import { orphanScanCommand } from "./orphan-scan.js";
 import { planCommand } from "./plan.js";
@@ -38,6 +39,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   renderCommand,
   kubeconfigCommand,
   portForwardCommand,
+  loadtestCommand,
   tokenCommand,
   ciCommand,
   imageCommand,

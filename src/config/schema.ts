@@ -89,10 +89,23 @@ export const configSchema = z
         rootVolumeSizeGb: z.number().int().min(50).max(2000).default(100),
         /** Nodes replaced at once during a version update (the node groups' update_config). */
         maxUnavailable: z.number().int().min(1).max(100).default(1),
+        /** How long a GPU node stays idle before cluster-autoscaler removes it. */
+        scaleDownIdleMinutes: z.number().int().min(1).max(1440).default(10),
+        /** With capacityType ON_DEMAND: a spot GPU group (min 0) the autoscaler tries first; on-demand is the fallback. */
+        spotFirst: z.boolean().default(false),
       })
       .prefault({})
       .check((ctx) => {
         const g = ctx.value;
+        if (g.spotFirst && g.capacityType !== "ON_DEMAND") {
+          ctx.issues.push({
+            code: "custom",
+            input: g,
+            path: ["spotFirst"],
+            message:
+              "puts spot in front of an ON_DEMAND group; with capacityType SPOT there is no fallback to add",
+          });
+        }
         if (g.minSize > g.desiredSize || g.desiredSize > g.maxSize) {
           ctx.issues.push({
             code: "custom",
@@ -169,6 +182,38 @@ export const configSchema = z
         replicas: z.number().int().min(1).default(1),
         /** When set, an HPA scales Triton between `replicas` and this on its queue time. */
         hpaMaxReplicas: z.number().int().min(1).optional(),
+        /** The HPA's target: average queue time per request (microseconds, over 30 s) per replica. */
+        hpaTargetQueueTimeUs: z.number().int().min(100).max(60_000_000).default(50_000),
+      })
+      .prefault({}),
+    alerts: z
+      .strictObject({
+        /** Where Alertmanager sends alerts. A Slack URL is a secret: it comes from TRITON_OPS_SLACK_WEBHOOK_URL. */
+        receiver: z
+          .discriminatedUnion("type", [
+            z.strictObject({ type: z.literal("none") }),
+            z.strictObject({
+              type: z.literal("webhook"),
+              url: z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL"),
+            }),
+            z.strictObject({
+              type: z.literal("slack"),
+              channel: z
+                .string()
+                .regex(/^#?[a-z0-9_-]{1,80}$/)
+                .optional(),
+            }),
+            z.strictObject({
+              type: z.literal("sns"),
+              topicArn: z
+                .string()
+                .regex(
+                  /^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/,
+                  "must be an SNS topic ARN",
+                ),
+            }),
+          ])
+          .default({ type: "none" }),
       })
       .prefault({}),
     state: z

@@ -10,7 +10,10 @@ const outputs = {
     repository_url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-dev-triton",
     model_bucket_name: "acme-dev-models",
   },
-  eks: { triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-triton-irsa" },
+  eks: {
+    triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-triton-irsa",
+    cluster_autoscaler_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-cluster-autoscaler",
+  },
 };
 
 describe("triton-ops render", () => {

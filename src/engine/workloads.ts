@@ -4,6 +4,7 @@
 import { projectBase, resourceNames } from "../config/naming.js";
 import { ExternalError, UserError } from "../errors.js";
 import { registerSecret } from "../io/redact.js";
+import { RECEIVER_SECRET, SLACK_URL_ENV } from "../k8s/alertmanager.js";
 import {
   checkManifests,
   GRAFANA_SECRET,
@@ -85,6 +86,41 @@ async function grafanaPassword(kube: KubeClient): Promise<string> {
   return password;
 }
 
+/**
+ * The Slack webhook URL for the slack receiver: from TRITON_OPS_SLACK_WEBHOOK_URL, else the one already in the
+ * cluster's Secret. Registered as a secret so no output shows it.
+ */
+async function slackWebhookUrl(kube: KubeClient, rt: Runtime): Promise<string | undefined> {
+  if (rt.config.alerts.receiver.type !== "slack") return undefined;
+  const fromEnv = rt.env[SLACK_URL_ENV]?.trim();
+  if (fromEnv) {
+    registerSecret(fromEnv);
+    if (!/^https:\/\/\S+$/.test(fromEnv)) {
+      throw new UserError(`${SLACK_URL_ENV} is not an https URL.`, {
+        code: "config.invalid",
+        suggestion: "Set it to the Slack incoming-webhook URL (https://hooks.slack.com/services/...).",
+      });
+    }
+    return fromEnv;
+  }
+  const existing = (await kube.read("v1", "Secret", RECEIVER_SECRET.name, RECEIVER_SECRET.namespace)) as
+    | (KubernetesObject & { data?: Record<string, string> })
+    | undefined;
+  const stored = existing?.data?.[RECEIVER_SECRET.key];
+  if (stored) {
+    const url = Buffer.from(stored, "base64").toString("utf8");
+    registerSecret(url);
+    return url;
+  }
+  throw new UserError(
+    `alerts.receiver is slack but ${SLACK_URL_ENV} is not set and the cluster has no Secret ${RECEIVER_SECRET.namespace}/${RECEIVER_SECRET.name}.`,
+    {
+      code: "config.invalid",
+      suggestion: `Export ${SLACK_URL_ENV} with the Slack incoming-webhook URL and run up again.`,
+    },
+  );
+}
+
 /** Applies objects rank by rank (the list is in apply order); objects of one kind go side by side. */
 async function applyInOrder(kube: KubeClient, objects: KubernetesObject[]): Promise<KubernetesObject[]> {
   const stored: KubernetesObject[] = [];
@@ -154,8 +190,15 @@ export function createWorkloadsDriver(deps: WorkloadsDeps = {}): WorkloadsDriver
       const progress = options.onProgress ?? (() => {});
       const kube = await connect(rt, options, outputs);
       progress(`reading what is applied on ${kube.server}`);
-      const [password, before] = await Promise.all([grafanaPassword(kube), listOwned(kube, values.instance)]);
-      const { objects } = renderManifests(templates, values, { grafanaPassword: password });
+      const [password, before, slack] = await Promise.all([
+        grafanaPassword(kube),
+        listOwned(kube, values.instance),
+        slackWebhookUrl(kube, rt),
+      ]);
+      const { objects } = renderManifests(templates, values, {
+        grafanaPassword: password,
+        ...(slack !== undefined ? { slackWebhookUrl: slack } : {}),
+      });
       const problems = checkManifests(objects);
       if (problems.length > 0) {
         throw new UserError(`Rendered manifests are invalid: ${problems.join("; ")}`, {

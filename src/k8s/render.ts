@@ -9,6 +9,8 @@ import type { Config } from "../config/schema.js";
 import { UserError } from "../errors.js";
 import { TEMPLATES_ROOT } from "../paths.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";
+import { type AlertReceiver, alertmanagerConfig, RECEIVER_SECRET } from "./alertmanager.js";
+import { clusterAutoscalerImage, IMAGES, isPinnedImage } from "./images.js";
 import type { KubernetesObject } from "./types.js";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
@@ -19,27 +21,36 @@ export const GRAFANA_SECRET = { namespace: "monitoring", name: "grafana-admin" }
 /** Template files in apply order; hpa.yaml only when the config asks for autoscaling. */
 export const TEMPLATE_FILES = [
   "monitoring/namespace.yaml",
+  "autoscaling/cluster-autoscaler.yaml",
   "triton/triton.yaml",
   "triton/hpa.yaml",
+  "triton/pdb.yaml",
   "gpu/nvidia-device-plugin.yaml",
   "gpu/dcgm-exporter.yaml",
   "gpu/node-exporter.yaml",
   "monitoring/kube-state-metrics.yaml",
   "monitoring/prometheus.yaml",
+  "monitoring/alertmanager.yaml",
+  "monitoring/prometheus-adapter.yaml",
   "monitoring/grafana.yaml",
 ] as const;
 export type TemplateFile = (typeof TEMPLATE_FILES)[number];
 export type Templates = Record<TemplateFile, string>;
 
-/** Every kind the templates produce (and so every kind pruning and `down` look for). */
+/** Every kind the templates produce (and so every kind pruning and `down` look for), in delete order. */
 export const OWNED_KINDS: ReadonlyArray<{ apiVersion: string; kind: string; namespaced: boolean }> = [
   { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", namespaced: true },
+  // Before the adapter's Deployment: an APIService without a backend breaks API discovery for everyone.
+  { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", namespaced: false },
+  { apiVersion: "policy/v1", kind: "PodDisruptionBudget", namespaced: true },
   { apiVersion: "apps/v1", kind: "Deployment", namespaced: true },
   { apiVersion: "apps/v1", kind: "DaemonSet", namespaced: true },
   { apiVersion: "v1", kind: "Service", namespaced: true },
   { apiVersion: "v1", kind: "ConfigMap", namespaced: true },
   { apiVersion: "v1", kind: "Secret", namespaced: true },
   { apiVersion: "v1", kind: "ServiceAccount", namespaced: true },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespaced: true },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespaced: true },
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", namespaced: false },
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", namespaced: false },
   { apiVersion: "v1", kind: "Namespace", namespaced: false },
@@ -51,11 +62,16 @@ const APPLY_RANK: Record<string, number> = {
   ServiceAccount: 1,
   ClusterRole: 2,
   ClusterRoleBinding: 3,
+  Role: 2,
+  RoleBinding: 3,
   ConfigMap: 4,
   Secret: 4,
   Service: 5,
+  PodDisruptionBudget: 5,
   DaemonSet: 6,
   Deployment: 7,
+  // Registered once the adapter behind it exists.
+  APIService: 8,
   HorizontalPodAutoscaler: 8,
 };
 
@@ -75,7 +91,16 @@ export interface RenderValues {
   irsaRoleArn: string;
   replicas: number;
   hpaMaxReplicas: number | undefined;
+  hpaTargetQueueTimeUs: number;
   serviceType: "ClusterIP" | "LoadBalancer";
+  alertReceiver: AlertReceiver;
+  /** IRSA role Alertmanager publishes to SNS with; empty unless the receiver is SNS. */
+  alertmanagerRoleArn: string;
+  clusterName: string;
+  clusterAutoscalerImage: string;
+  clusterAutoscalerRoleArn: string;
+  /** cluster-autoscaler's --scale-down-unneeded-time, e.g. 10m. */
+  scaleDownUnneededTime: string;
 }
 
 /** Pure: the values templates are filled with, and what is missing from the stacks' state. */
@@ -92,6 +117,22 @@ export function renderValues(
     warnings.push("the ecr stack is not applied: the image and model bucket are placeholders");
   }
   if (!irsa) warnings.push("the eks stack is not applied: the Triton ServiceAccount has no IAM role yet");
+  const autoscalerRole = outputOf<string>(outputs, "eks", "cluster_autoscaler_irsa_role_arn");
+  if (irsa && !autoscalerRole) {
+    warnings.push(
+      "the eks stack has no cluster-autoscaler role yet: apply it again so the GPU pool can scale",
+    );
+  }
+  const autoscalerImage = clusterAutoscalerImage(config.kubernetesVersion);
+  if (autoscalerImage.warning) warnings.push(autoscalerImage.warning);
+  const receiver = config.alerts.receiver;
+  const alertmanagerRole =
+    receiver.type === "sns" ? outputOf<string>(outputs, "eks", "alertmanager_irsa_role_arn") : undefined;
+  if (receiver.type === "sns" && !alertmanagerRole) {
+    warnings.push(
+      "the eks stack has no Alertmanager role yet: alerts cannot be published to SNS until it is applied",
+    );
+  }
   const modelPath = config.triton.modelRepositoryPath.replace(/^\/+|\/+$/g, "");
   return {
     values: {
@@ -103,7 +144,14 @@ export function renderValues(
       irsaRoleArn: irsa ?? "",
       replicas: config.triton.replicas,
       hpaMaxReplicas: config.triton.hpaMaxReplicas,
+      hpaTargetQueueTimeUs: config.triton.hpaTargetQueueTimeUs,
       serviceType: config.triton.serviceType,
+      alertReceiver: receiver,
+      alertmanagerRoleArn: alertmanagerRole ?? "",
+      clusterName: outputOf<string>(outputs, "eks", "cluster_name") ?? names.cluster,
+      clusterAutoscalerImage: autoscalerImage.image,
+      clusterAutoscalerRoleArn: autoscalerRole ?? "",
+      scaleDownUnneededTime: `${config.gpu.scaleDownIdleMinutes}m`,
     },
     warnings,
   };
@@ -142,20 +190,30 @@ function labelled(object: KubernetesObject, instance: string): KubernetesObject 
   };
 }
 
-/** Pure: the Secret holding Grafana's admin credentials. */
-export function grafanaSecret(
-  password: string,
-): KubernetesObject & { type: string; data: Record<string, string> } {
+type OpaqueSecret = KubernetesObject & { type: string; data: Record<string, string> };
+
+/** Pure: an Opaque Secret with its values base64-encoded. */
+function opaqueSecret(
+  where: { name: string; namespace: string },
+  values: Record<string, string>,
+): OpaqueSecret {
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: GRAFANA_SECRET.name, namespace: GRAFANA_SECRET.namespace },
+    metadata: { name: where.name, namespace: where.namespace },
     type: "Opaque",
-    data: {
-      "admin-user": Buffer.from("admin").toString("base64"),
-      "admin-password": Buffer.from(password).toString("base64"),
-    },
+    data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
   };
+}
+
+/** Pure: the Secret holding Grafana's admin credentials. */
+export function grafanaSecret(password: string): OpaqueSecret {
+  return opaqueSecret(GRAFANA_SECRET, { "admin-user": "admin", "admin-password": password });
+}
+
+/** Pure: the Secret holding the Slack webhook URL Alertmanager reads from a file. */
+export function receiverSecret(slackWebhookUrl: string): OpaqueSecret {
+  return opaqueSecret(RECEIVER_SECRET, { [RECEIVER_SECRET.key]: slackWebhookUrl });
 }
 
 export function generatePassword(): string {
@@ -177,7 +235,7 @@ export interface Rendered {
 export function renderManifests(
   templates: Templates,
   values: RenderValues,
-  options: { grafanaPassword?: string } = {},
+  options: { grafanaPassword?: string; slackWebhookUrl?: string } = {},
 ): Rendered {
   const fillValues: Record<string, string | number> = {
     instance: values.instance,
@@ -187,6 +245,20 @@ export function renderManifests(
     modelControlMode: values.modelControlMode,
     irsaRoleArn: values.irsaRoleArn,
     replicas: values.replicas,
+    hpaTargetQueueTimeUs: values.hpaTargetQueueTimeUs,
+    alertmanagerRoleArn: values.alertmanagerRoleArn,
+    clusterName: values.clusterName,
+    clusterAutoscalerRoleArn: values.clusterAutoscalerRoleArn,
+    scaleDownUnneededTime: values.scaleDownUnneededTime,
+    imageClusterAutoscaler: values.clusterAutoscalerImage,
+    imagePrometheus: IMAGES.prometheus,
+    imageAlertmanager: IMAGES.alertmanager,
+    imagePrometheusAdapter: IMAGES.prometheusAdapter,
+    imageKubeStateMetrics: IMAGES.kubeStateMetrics,
+    imageNodeExporter: IMAGES.nodeExporter,
+    imageGrafana: IMAGES.grafana,
+    imageNvidiaDevicePlugin: IMAGES.nvidiaDevicePlugin,
+    imageDcgmExporter: IMAGES.dcgmExporter,
     ...(values.hpaMaxReplicas !== undefined ? { hpaMaxReplicas: values.hpaMaxReplicas } : {}),
   };
   const out: Array<{ object: KubernetesObject; file: string }> = [];
@@ -204,6 +276,21 @@ export function renderManifests(
       object: labelled(grafanaSecret(options.grafanaPassword), values.instance),
       file: "(generated)",
     });
+  }
+  if (options.slackWebhookUrl !== undefined) {
+    out.push({
+      object: labelled(receiverSecret(options.slackWebhookUrl), values.instance),
+      file: "(generated)",
+    });
+  }
+  // Written as YAML by code: URLs carry characters a placeholder may not.
+  const amConfig = out.find(
+    (o) => o.object.kind === "ConfigMap" && o.object.metadata?.name === "alertmanager-config",
+  );
+  if (amConfig) {
+    (amConfig.object as KubernetesObject & { data: Record<string, string> }).data = {
+      "alertmanager.yml": alertmanagerConfig(values.alertReceiver, values.region),
+    };
   }
   const service = out.find((o) => o.object.kind === "Service" && o.object.metadata?.name === "triton");
   if (service && values.serviceType === "LoadBalancer") {
@@ -238,6 +325,16 @@ interface PodTemplateHolder {
   spec?: { template?: { spec?: { containers?: Array<{ name?: string; image?: string }> } } };
 }
 
+/** Triton's image tag is the user's (triton.imageTag), so it is the one image not held to a pinned tag. */
+function isTritonServerContainer(object: KubernetesObject, container: { name?: string }): boolean {
+  return (
+    object.kind === "Deployment" &&
+    object.metadata?.namespace === "triton" &&
+    object.metadata.name === "triton" &&
+    container.name === "triton"
+  );
+}
+
 /** Pure: the structural checks run before anything is applied (tests also validate against the schemas). */
 export function checkManifests(objects: readonly KubernetesObject[]): string[] {
   const problems: string[] = [];
@@ -256,7 +353,11 @@ export function checkManifests(objects: readonly KubernetesObject[]): string[] {
     if (seen.has(key)) problems.push(`${where}: rendered twice`);
     seen.add(key);
     for (const container of (object as PodTemplateHolder).spec?.template?.spec?.containers ?? []) {
-      if (!container.image || /\s/.test(container.image) || !/:[^/]+$|@sha256:/.test(container.image)) {
+      const image = container.image ?? "";
+      const pinned = isTritonServerContainer(object, container)
+        ? /^[^\s]+:[^/\s]+$|@sha256:/.test(image)
+        : isPinnedImage(image);
+      if (!pinned) {
         problems.push(`${where}: container ${container.name ?? "?"} has no pinned image`);
       }
     }

@@ -89,6 +89,7 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         // The emulator answers 404 for CreateAccessEntry and CreateAddon; real AWS keeps both on.
         enable_access_entries: !config.sandbox,
         enable_addons: !config.sandbox,
+        alert_sns_topic_arn: config.alerts.receiver.type === "sns" ? config.alerts.receiver.topicArn : "",
       };
     case "gpu-nodes":
       return {
@@ -108,6 +109,9 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         system_max_size: config.systemNodes.size + 1,
         // CoreDNS is an add-on too; it lives with the nodes it runs on.
         enable_addons: !config.sandbox,
+        // The emulator creates no Auto Scaling group behind an EKS node group, so there is nothing to tag.
+        enable_autoscaler_tags: !config.sandbox,
+        enable_spot_first: config.gpu.spotFirst,
       };
   }
 }

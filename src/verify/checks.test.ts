@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { node, pod } from "../../test/support/kube-fixtures.js";
 import type { V1Node, V1Pod } from "../k8s/types.js";
 import {
+  autoscalingVerdict,
   type CheckDefinition,
   gpuVerdict,
   nodesVerdict,
@@ -146,6 +147,62 @@ describe("rules", () => {
     );
     expect(v.summary).toBe("dcgm-exporter: no targets; node-exporter: 1 of 1 down");
     expect(targetsVerdict("<html>").status).toBe("fail");
+  });
+
+  it("monitoring: a target not scraped yet (health unknown) warns, it is not down", () => {
+    const body = (jobs: Array<[string, string]>) =>
+      JSON.stringify({
+        data: { activeTargets: jobs.map(([job, health]) => ({ labels: { job, instance: job }, health })) },
+      });
+    const fresh = targetsVerdict(
+      body([
+        ["triton", "up"],
+        ["triton", "unknown"],
+        ["dcgm-exporter", "unknown"],
+        ["node-exporter", "up"],
+      ]),
+    );
+    expect(fresh.status).toBe("warn");
+    expect(fresh.summary).toBe(
+      "2 targets up; triton: 1 of 2 not scraped yet; dcgm-exporter: 1 of 1 not scraped yet",
+    );
+    const mixed = targetsVerdict(
+      body([
+        ["triton", "down"],
+        ["dcgm-exporter", "unknown"],
+        ["node-exporter", "up"],
+      ]),
+    );
+    expect(mixed.status).toBe("fail");
+    expect(mixed.summary).toBe("triton: 1 of 1 down; dcgm-exporter: 1 of 1 not scraped yet");
+  });
+
+  it("autoscaling: cluster-autoscaler ready, and the HPA reading a current value when one is configured", () => {
+    const running = { status: { replicas: 1, readyReplicas: 1 } };
+    const reading = {
+      status: {
+        currentMetrics: [
+          {
+            pods: { metric: { name: "triton_queue_time_per_request_us" }, current: { averageValue: "1200" } },
+          },
+        ],
+      },
+    };
+    expect(autoscalingVerdict(undefined, undefined, false).status).toBe("fail");
+    expect(autoscalingVerdict({ status: { replicas: 1, readyReplicas: 0 } }, undefined, false).summary).toBe(
+      "cluster-autoscaler has 0 of 1 replicas ready",
+    );
+    expect(autoscalingVerdict(running, undefined, false).status).toBe("pass");
+    expect(autoscalingVerdict(running, undefined, true).summary).toBe(
+      "the Triton HPA (triton/triton) is missing",
+    );
+    expect(autoscalingVerdict(running, { status: { currentMetrics: [] } }, true).summary).toContain(
+      "no current value",
+    );
+    expect(autoscalingVerdict(running, reading, true)).toMatchObject({
+      status: "pass",
+      summary: "cluster-autoscaler is running; the Triton HPA reads triton_queue_time_per_request_us = 1200",
+    });
   });
 
   it("vpc: tagged VPCs not in state are orphans", () => {

@@ -36,6 +36,7 @@ export const CHECK_IDS = [
   "ecr.images",
   "vpc.no-orphans",
   "monitoring.targets",
+  "autoscaling.ready",
 ] as const;
 
 function timeout(ms: number): Promise<never> {
@@ -244,6 +245,7 @@ export function targetsVerdict(body: string): Verdict {
     return { status: "fail", summary: "Prometheus answered /api/v1/targets with something that is not JSON" };
   }
   const problems: string[] = [];
+  const pending: string[] = [];
   const details: string[] = [];
   let up = 0;
   for (const job of MONITORED_JOBS) {
@@ -252,25 +254,88 @@ export function targetsVerdict(body: string): Verdict {
       problems.push(`${job}: no targets`);
       continue;
     }
-    const down = mine.filter((t) => t.health !== "up");
-    up += mine.length - down.length;
-    if (down.length > 0) {
-      problems.push(`${job}: ${down.length} of ${mine.length} down`);
-      for (const t of down)
-        details.push(
-          `${job} ${t.scrapeUrl ?? t.labels?.instance ?? "?"}: ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`,
-        );
-    }
+    // `unknown` is a target Prometheus has found but not scraped yet (right after a rollout or a node
+    // join): not evidence of anything being down, so it warns instead of failing.
+    const unscraped = mine.filter((t) => t.health === "unknown");
+    const down = mine.filter((t) => t.health !== "up" && t.health !== "unknown");
+    up += mine.length - down.length - unscraped.length;
+    if (unscraped.length > 0) pending.push(`${job}: ${unscraped.length} of ${mine.length} not scraped yet`);
+    if (down.length > 0) problems.push(`${job}: ${down.length} of ${mine.length} down`);
+    for (const t of [...down, ...unscraped])
+      details.push(
+        `${job} ${t.scrapeUrl ?? t.labels?.instance ?? "?"}: ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`,
+      );
   }
   if (problems.length > 0) {
     return {
       status: "fail",
-      summary: problems.join("; "),
+      summary: [...problems, ...pending].join("; "),
       details,
       hint: "Check the exporters' pods and Services in the monitoring namespace.",
     };
   }
+  if (pending.length > 0) {
+    return {
+      status: "warn",
+      summary: `${up} targets up; ${pending.join("; ")}`,
+      details,
+      hint: "Prometheus scrapes new targets within a scrape interval (15 s); run verify again in a minute.",
+    };
+  }
   return { status: "pass", summary: `${up} targets up across ${MONITORED_JOBS.join(", ")}` };
+}
+
+interface ReadyStatus {
+  status?: { replicas?: number; readyReplicas?: number };
+}
+interface HpaStatus {
+  status?: {
+    currentMetrics?: Array<{ pods?: { metric?: { name?: string }; current?: { averageValue?: string } } }>;
+  };
+}
+
+/** Pure: cluster-autoscaler runs, and (when the config asks for one) the HPA reads a current queue time. */
+export function autoscalingVerdict(
+  autoscaler: ReadyStatus | undefined,
+  hpa: HpaStatus | undefined,
+  hpaWanted: boolean,
+): Verdict {
+  if (!autoscaler) {
+    return {
+      status: "fail",
+      summary: "cluster-autoscaler is not deployed in kube-system, so the GPU pool cannot scale",
+      hint: "Apply the workloads stage: `triton-ops up --stage workloads`.",
+    };
+  }
+  const ready = autoscaler.status?.readyReplicas ?? 0;
+  if (ready < 1) {
+    return {
+      status: "fail",
+      summary: `cluster-autoscaler has ${ready} of ${autoscaler.status?.replicas ?? 1} replicas ready`,
+      hint: "See why with `kubectl -n kube-system logs deploy/cluster-autoscaler` (often its IRSA role).",
+    };
+  }
+  if (!hpaWanted)
+    return { status: "pass", summary: "cluster-autoscaler is running (no Triton HPA configured)" };
+  if (!hpa) {
+    return {
+      status: "fail",
+      summary: "the Triton HPA (triton/triton) is missing",
+      hint: "Apply the workloads stage.",
+    };
+  }
+  const current = hpa.status?.currentMetrics?.find((m) => m.pods?.current?.averageValue !== undefined)?.pods;
+  if (!current) {
+    return {
+      status: "fail",
+      summary: "the Triton HPA has no current value for triton_queue_time_per_request_us",
+      hint: "Check prometheus-adapter in monitoring and `kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1`.",
+    };
+  }
+  return {
+    status: "pass",
+    summary: `cluster-autoscaler is running; the Triton HPA reads ${current.metric?.name ?? "its metric"} = ${current.current?.averageValue}`,
+  };
 }
 
 export function vpcVerdict(

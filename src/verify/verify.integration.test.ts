@@ -83,6 +83,7 @@ describe("triton-ops verify", () => {
         "ecr.images",
         "vpc.no-orphans",
         "monitoring.targets",
+        "autoscaling.ready",
       ]);
       for (const check of result.checks) {
         const details =

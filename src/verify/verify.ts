@@ -12,6 +12,7 @@ import type { KubeClient, V1Pod } from "../k8s/types.js";
 import { outputOf } from "../stages.js";
 import type { Target } from "../targets.js";
 import {
+  autoscalingVerdict,
   CHECK_IDS,
   type CheckDefinition,
   type CheckResult,
@@ -295,6 +296,21 @@ export function verifyDefinitions(target: Target, options: { infer?: boolean } =
           };
         }
         return targetsVerdict(answer.body);
+      }),
+    },
+    {
+      id: "autoscaling.ready",
+      needs: ["kubeconfig.works"],
+      run: withKube(async (client) => {
+        const [autoscaler, hpa] = await Promise.all([
+          client.read("apps/v1", "Deployment", "cluster-autoscaler", "kube-system"),
+          client.read("autoscaling/v2", "HorizontalPodAutoscaler", "triton", names.tritonNamespace),
+        ]);
+        return autoscalingVerdict(
+          autoscaler as Parameters<typeof autoscalingVerdict>[0],
+          hpa as Parameters<typeof autoscalingVerdict>[1],
+          target.config?.triton.hpaMaxReplicas !== undefined,
+        );
       }),
     },
   ];

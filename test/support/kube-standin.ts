@@ -133,6 +133,8 @@ const RESOURCE_TYPES: ResourceType[] = [
   ["rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false],
   ["rbac.authorization.k8s.io", "v1", "Role", "roles", true],
   ["rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true],
+  ["policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true],
+  ["apiregistration.k8s.io", "v1", "APIService", "apiservices", false],
 ].map(([group, version, kind, plural, namespaced]) => ({
   group: group as string,
   version: version as string,

@@ -17,6 +17,7 @@ export const WORKLOAD_OUTPUTS: ProjectOutputs = {
     cluster_endpoint: "https://x",
     cluster_certificate_authority_data: "Q0E=",
     triton_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-triton-irsa",
+    cluster_autoscaler_irsa_role_arn: "arn:aws:iam::123456789012:role/acme-dev-cluster-autoscaler",
   },
   "gpu-nodes": { gpu_node_group_name: "acme-dev-gpu", system_node_group_name: "acme-dev-system" },
 };

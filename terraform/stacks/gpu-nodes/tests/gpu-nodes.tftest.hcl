@@ -19,6 +19,19 @@ mock_provider "aws" {
       json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
     }
   }
+  mock_data "aws_ec2_instance_type" {
+    defaults = {
+      gpus = [{ count = 4, manufacturer = "NVIDIA", name = "A10G", memory_size = 24576 }]
+    }
+  }
+}
+
+override_resource {
+  target          = aws_eks_node_group.gpu
+  override_during = plan
+  values = {
+    resources = [{ autoscaling_groups = [{ name = "eks-acme-dev-gpu-1234" }], remote_access_security_group_id = "" }]
+  }
 }
 
 variables {
@@ -148,4 +161,97 @@ run "rejects_zero_max_unavailable" {
   variables { max_unavailable = 0 }
 
   expect_failures = [var.max_unavailable]
+
+run "scales_from_zero" {
+  command = plan
+
+  variables {
+    instance_types = ["g5.12xlarge"]
+    min_size       = 0
+    desired_size   = 0
+  }
+
+  assert {
+    condition     = aws_eks_node_group.gpu.scaling_config[0].min_size == 0
+    error_message = "The GPU pool may rest at zero nodes."
+  }
+  assert {
+    condition     = length(aws_autoscaling_group_tag.gpu) == 6 && alltrue([for t in aws_autoscaling_group_tag.gpu : t.autoscaling_group_name == "eks-acme-dev-gpu-1234" && !t.tag[0].propagate_at_launch])
+    error_message = "The GPU node group's Auto Scaling group carries the autoscaler tags, not propagated to instances."
+  }
+  assert {
+    condition     = aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].tag[0].value == "4"
+    error_message = "The node template advertises the instance type's GPUs as nvidia.com/gpu."
+  }
+  assert {
+    condition     = aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].tag[0].value == "true:NoSchedule"
+    error_message = "The node template carries the GPU taint the node group sets."
+  }
+  assert {
+    condition     = aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/node-template/label/triton-ops/pool"].tag[0].value == aws_eks_node_group.gpu.labels["triton-ops/pool"]
+    error_message = "The node template carries the pool label Triton selects."
+  }
+  assert {
+    condition     = aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/acme-dev"].tag[0].value == "owned" && aws_autoscaling_group_tag.gpu["gpu/k8s.io/cluster-autoscaler/enabled"].tag[0].value == "true"
+    error_message = "The group is discoverable by tag, for this cluster only."
+  }
+}
+
+run "spot_first_with_on_demand_fallback" {
+  command = plan
+
+  variables {
+    enable_spot_first = true
+    min_size          = 1
+    max_size          = 3
+  }
+
+  assert {
+    condition     = aws_eks_node_group.gpu_spot[0].capacity_type == "SPOT" && aws_eks_node_group.gpu.capacity_type == "ON_DEMAND"
+    error_message = "Spot and on-demand GPU groups both exist."
+  }
+  assert {
+    condition     = aws_eks_node_group.gpu_spot[0].node_group_name == "acme-dev-gpu-spot" && can(regex(".*-gpu-spot.*", "eks-${aws_eks_node_group.gpu_spot[0].node_group_name}-1234"))
+    error_message = "The spot group's Auto Scaling group matches the priority expander's first pattern."
+  }
+  assert {
+    condition     = !can(regex(".*-gpu-spot.*", "eks-${aws_eks_node_group.gpu.node_group_name}-1234"))
+    error_message = "The on-demand group does not match the spot pattern, so it is the fallback."
+  }
+  assert {
+    condition     = aws_eks_node_group.gpu_spot[0].scaling_config[0].min_size == 0 && aws_eks_node_group.gpu_spot[0].scaling_config[0].max_size == 3
+    error_message = "The spot group rests at zero and may grow to max_size."
+  }
+  assert {
+    condition     = length(aws_autoscaling_group_tag.gpu) == 12 && aws_autoscaling_group_tag.gpu["gpu_spot/k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].tag[0].value == "true:NoSchedule"
+    error_message = "Both GPU groups carry the node-template tags."
+  }
+  assert {
+    condition     = aws_eks_node_group.gpu_spot[0].taint == aws_eks_node_group.gpu.taint && aws_eks_node_group.gpu_spot[0].labels == aws_eks_node_group.gpu.labels
+    error_message = "Spot GPU nodes carry the same taint and labels as on-demand ones."
+  }
+}
+
+run "rejects_spot_first_on_spot" {
+  command = plan
+
+  variables {
+    enable_spot_first = true
+    capacity_type     = "SPOT"
+  }
+
+  expect_failures = [var.enable_spot_first]
+}
+
+run "sandbox_skips_asg_tags" {
+  command = plan
+
+  variables {
+    enable_autoscaler_tags = false
+  }
+
+  assert {
+    condition     = length(aws_autoscaling_group_tag.gpu) == 0 && length(data.aws_ec2_instance_type.gpu) == 0 && length(output.gpu_node_template_tags) == 0
+    error_message = "Where the emulator has no Auto Scaling group, nothing is tagged."
+  }
 }
