@@ -7,6 +7,7 @@ import { formatPlanSummary, type PlanSummary } from "../terraform/plan.js";
 import { readAllOutputs } from "../terraform/state.js";
 import { inputStages } from "../terraform/variables.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
+import { settleEarlierRuns } from "./earlier-runs.js";
 import { runStageGraph } from "./run-stages.js";
 import { reportFailures } from "./up.js";
 
@@ -27,6 +28,7 @@ export interface PlanResult {
 }
 
 export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanResult> {
+  await settleEarlierRuns(rt, stages);
   const outputs = await readAllOutputs(rt);
   const tf = await createTerraformRunner(rt);
   await syncStacks(rt.envDir);

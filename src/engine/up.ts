@@ -7,6 +7,7 @@ import { formatElapsed } from "../terraform/progress.js";
 import type { TerraformRunner } from "../terraform/runner.js";
 import { readAllOutputs, readStackOutputs } from "../terraform/state.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
+import { settleEarlierRuns } from "./earlier-runs.js";
 import { postCheck } from "./postcheck.js";
 import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
 import { externalNeeds } from "./schedule.js";
@@ -62,6 +63,8 @@ export function assertNeedsApplied(selected: StageName[], outputs: ProjectOutput
 
 export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> {
   const { io } = rt;
+  // Where an earlier run stopped first: its Terraform may still be writing the state read next.
+  await settleEarlierRuns(rt, options.stages);
   const outputs = await readAllOutputs(rt);
   assertNeedsApplied(options.stages, outputs);
   const needsTerraform = options.stages.some(isTerraformStage);

@@ -6,6 +6,7 @@ import { isErrno, writeFileAtomic } from "../fs-util.js";
 import { TERRAFORM_ROOT } from "../paths.js";
 import type { Runtime } from "../runtime.js";
 import type { TerraformStage } from "../stages.js";
+import { runRecordPath } from "./run-record.js";
 import { mirrorCliConfig, TerraformRunner } from "./runner.js";
 
 /**
@@ -159,6 +160,7 @@ export async function prepareStack(
   await runner.run(["init", "-input=false", "-no-color", "-reconfigure"], {
     cwd: dir,
     logFile: logFile(rt.envDir, stage, "init"),
+    record: { file: runRecordPath(rt.envDir, stage), stage },
   });
   await writeFileAtomic(marker, fingerprint);
   return { stage, dir, initialized: true };
