@@ -9,6 +9,7 @@ import { inputStages } from "../terraform/variables.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
 import { settleEarlierRuns } from "./earlier-runs.js";
 import { runStageGraph } from "./run-stages.js";
+import { findUnrecorded } from "./unrecorded.js";
 import { reportFailures } from "./up.js";
 
 export interface StagePlanReport {
@@ -55,7 +56,11 @@ export async function runPlan(rt: Runtime, stages: StageName[]): Promise<PlanRes
     }
     const { planStage } = await import("./terraform-stage.js");
     const plan = await planStage(rt, tf, stage, outputs, { progress });
-    const collisions = await findCollisions(rt.aws, plan.summary);
+    const [named, unrecorded] = await Promise.all([
+      findCollisions(rt.aws, plan.summary),
+      findUnrecorded(rt, stage, plan.summary),
+    ]);
+    const collisions = [...named, ...unrecorded];
     reports.set(stage, {
       stage,
       state: "planned",

@@ -8,9 +8,11 @@ import type { TerraformRunner } from "../terraform/runner.js";
 import { readAllOutputs, readStackOutputs } from "../terraform/state.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
 import { settleEarlierRuns } from "./earlier-runs.js";
+import { formatCollisions } from "./plan.js";
 import { postCheck } from "./postcheck.js";
 import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
 import { externalNeeds } from "./schedule.js";
+import { findUnrecorded } from "./unrecorded.js";
 
 /** The Kubernetes stage, driven through the same interface as the Terraform ones. */
 export interface WorkloadsDriver {
@@ -104,6 +106,25 @@ export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> 
       return { stage, status: "unchanged", durationMs: Date.now() - started };
     }
     const counts = { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy };
+    const unrecorded = await findUnrecorded(rt, stage, plan.summary);
+    if (unrecorded.length > 0) {
+      // Applying would make a second copy beside each (AWS allows it); adopting them is the fix.
+      io.info(formatCollisions(stage, unrecorded, io));
+      progress.done(
+        `${stage}: not applied: ${unrecorded.length} resource(s) already exist in no state`,
+        "fail",
+      );
+      return {
+        stage,
+        status: "failed",
+        counts,
+        message: `${unrecorded.length} resource(s) of ${stage} exist in AWS but in no state: ${unrecorded.map((c) => `${c.address}=${c.importId}`).join(", ")}`,
+        durationMs: Date.now() - started,
+        logFile: plan.logFile,
+        exitCode: 1,
+        hint: `Adopt them with \`triton-ops import --stage ${stage}\`, then run up again.`,
+      };
+    }
     const approved = await ask(async () => {
       io.info(formatPlanSummary(stage, plan.summary, io.style));
       if (options.yes) return true;
