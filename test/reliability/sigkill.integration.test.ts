@@ -157,7 +157,7 @@ describe("triton-ops killed with SIGKILL", { timeout: 900_000 }, () => {
       const again = await runCli("down --stage vpc --yes --json", { cwd, env });
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toMatch(
-        /vpc: the earlier terraform apply \(pid \d+, .*\) finished: Destroy complete!/,
+        /vpc: the earlier terraform apply \(pid \d+, .*\) finished: Apply complete! Resources: 0 added, 0 changed, \d+ destroyed/,
       );
       expect(statusOf(again.stdout)).toBe("unchanged");
       expect(await count()).toEqual({ vpcs: 0, nats: 0 });
