@@ -163,3 +163,28 @@ describe("inventoryScope", () => {
     ]);
   });
 });
+
+describe("classify prices with the one price model", () => {
+  it("names a price it does not know instead of counting it as zero", () => {
+    const out = classify(
+      [
+        r({ type: "eks-nodegroup", id: "acme-dev-gpu", instanceTypes: ["p9.mega"], desiredSize: 2 }),
+        r({ type: "nat-gateway", id: "nat-1", name: "acme-dev-nat" }),
+        r({
+          type: "eks-nodegroup",
+          id: "acme-dev-far",
+          region: "mars-east-1",
+          instanceTypes: ["g5.xlarge"],
+          desiredSize: 1,
+        }),
+      ],
+      project,
+      {},
+    );
+    const byId = new Map(out.map((x) => [x.id, x]));
+    expect(byId.get("acme-dev-gpu")?.unpriced).toBe("no price for p9.mega in us-east-1");
+    expect(byId.get("acme-dev-far")?.unpriced).toBe("no price for g5.xlarge in mars-east-1");
+    expect(byId.get("nat-1")?.unpriced).toBeUndefined();
+    expect(byId.get("nat-1")?.monthlyCost).toBe(32.85);
+  });
+});

@@ -2,7 +2,7 @@ import { modelBucketStem, resourceNames } from "../config/naming.js";
 import { namedForProject, type Ownership, ownership } from "../config/ownership.js";
 import type { TerraformStage } from "../stages.js";
 import type { StackState } from "../terraform/state.js";
-import { monthlyCost } from "./prices.js";
+import { pricedItem } from "./prices.js";
 import { type FoundResource, type ProjectIdentity, projectBase, type ResourceType } from "./types.js";
 
 /** `unknown`: its tags could not be read, so whether it is the project's cannot be said; never deleted. */
@@ -20,6 +20,8 @@ export interface ClassifiedResource extends FoundResource {
   /** Why it has its class, one line. */
   reason: string;
   monthlyCost: number;
+  /** Why its price is unknown (an instance type or region the price model lacks): not counted as zero. */
+  unpriced?: string;
   /** Orphans and leftovers only: delete with `cleanup`, or adopt with `terraform import`. */
   action?: OrphanAction;
   import?: ImportHint;
@@ -115,16 +117,16 @@ export function classify(
     const owner = ownershipOf(r, project);
     if (owner.verdict === "ours") owned.push({ r, owner });
     else if (owner.verdict === "unknown") {
-      const cost = monthlyCost(r);
+      const cost = costOf(r);
       if (inState.has(r.id) || (r.arn !== undefined && inState.has(r.arn)))
-        out.push({ ...r, class: "managed", reason: "in Terraform state", monthlyCost: cost });
+        out.push({ ...r, class: "managed", reason: "in Terraform state", ...cost });
       // Listed when its name is the project's; the others are counted by unreadableCounts().
       else if (namedForProject(r, project))
         out.push({
           ...r,
           class: "unknown",
           reason: `named for the project, but its ${owner.why}`,
-          monthlyCost: cost,
+          ...cost,
         });
     }
   }
@@ -133,9 +135,9 @@ export function classify(
     if (r.type === "eks-cluster") clusterClass.set(r.name, inState.has(r.id) ? "managed" : "orphan");
   }
   for (const { r, owner } of owned) {
-    const cost = monthlyCost(r);
+    const cost = costOf(r);
     if (inState.has(r.id) || (r.arn !== undefined && inState.has(r.arn))) {
-      out.push({ ...r, class: "managed", reason: "in Terraform state", monthlyCost: cost });
+      out.push({ ...r, class: "managed", reason: "in Terraform state", ...cost });
       continue;
     }
     const cluster = clusterOf(r, owner);
@@ -153,7 +155,7 @@ export function classify(
       }
     }
     if (cls === "managed") {
-      out.push({ ...r, class: cls, reason, monthlyCost: cost });
+      out.push({ ...r, class: cls, reason, ...cost });
       continue;
     }
     const hint = cls === "orphan" ? importHint(r, project) : undefined;
@@ -161,7 +163,7 @@ export function classify(
       ...r,
       class: cls,
       reason,
-      monthlyCost: cost,
+      ...cost,
       action: hint ? "adopt" : "delete",
       ...(hint ? { import: hint } : {}),
     });
@@ -206,4 +208,11 @@ export function inventoryScope(project: ProjectIdentity) {
       [{ Name: "tag:KubernetesCluster", Values: [base] }],
     ],
   };
+}
+
+/** The price model's answer for one resource: its monthly cost, or 0 with the reason it is unknown. */
+function costOf(r: FoundResource): { monthlyCost: number; unpriced?: string } {
+  const item = pricedItem(r);
+  if (item?.unknown) return { monthlyCost: 0, unpriced: item.unknown };
+  return { monthlyCost: item?.monthly?.expected ?? 0 };
 }

@@ -1,4 +1,5 @@
 import { listRegions } from "../aws/inventory.js";
+import { BUNDLED_AS_OF } from "../cost/prices.js";
 import { UserError } from "../errors.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
@@ -101,7 +102,7 @@ export async function runOrphanScan(rt: Runtime, regions: string[]): Promise<Sca
     orphans: orphans.length,
     unavailable: inventory.unavailable,
     unreadable,
-    estimate: "monthly costs are estimates from us-east-1 list prices (src/orphans/prices.ts)",
+    estimate: `monthly costs are estimates at the bundled AWS list prices of each resource's region (as of ${BUNDLED_AS_OF})`,
   };
 }
 
@@ -124,7 +125,8 @@ export function scanJson(result: ScanResult) {
       name: r.name,
       region: r.region,
       class: r.class,
-      monthlyCost: r.monthlyCost,
+      monthlyCost: r.unpriced ? null : r.monthlyCost,
+      ...(r.unpriced ? { unpriced: r.unpriced } : {}),
       action: r.action ?? null,
       reason: r.reason,
       createdAt: r.createdAt ?? null,
@@ -177,7 +179,7 @@ export function formatScan(result: ScanResult, io: Io, now = new Date()): string
         r.region,
         age(r.createdAt, now),
         cls,
-        money(r.monthlyCost),
+        r.unpriced ? "unknown" : money(r.monthlyCost),
         action,
       ]);
     }
@@ -200,6 +202,11 @@ export function formatScan(result: ScanResult, io: Io, now = new Date()): string
     unknown > 0
       ? `\n${unknown} resource(s) marked unknown: their tags could not be read, so cleanup never deletes them.`
       : "";
+  const unpriced = result.resources.filter((r) => r.unpriced && r.class !== "managed");
+  const unpricedNote =
+    unpriced.length > 0
+      ? `\nNot in the total, price unknown: ${unpriced.map((r) => `${r.id} (${r.unpriced})`).join("; ")}.`
+      : "";
   const summary =
     result.orphans === 0
       ? io.style.green(
@@ -207,5 +214,5 @@ export function formatScan(result: ScanResult, io: Io, now = new Date()): string
         )
       : `${io.style.bold(String(result.orphans))} orphan(s) of ${result.project}, about ${io.style.bold(money(result.monthlyCostTotal))}/month (estimate). ` +
         "Remove them with `triton-ops cleanup --orphans` (dry run first), or adopt the ones marked adopt with `terraform import`.";
-  return `${table}\n\n${summary}${unknownNote}\n${io.style.dim(`Costs: ${result.estimate}.`)}`;
+  return `${table}\n\n${summary}${unpricedNote}${unknownNote}\n${io.style.dim(`Costs: ${result.estimate}.`)}`;
 }

@@ -181,7 +181,6 @@ describe("triton-ops verify", () => {
 
   it("without a project config: current context, --cluster and --region; project checks skip saying why", async () => {
     const standin = await startKubeStandin(withTriton(healthy()));
-    const empty = path.dirname(standin.kubeconfigPath);
     try {
       const { run, checks } = await verifyWithoutConfig(standin);
       expect(run.code, run.stdout).toBe(0);

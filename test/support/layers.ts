@@ -13,7 +13,19 @@ export const LAYERS: ReadonlyArray<{ layer: string; modules: readonly string[] }
   {
     layer: "use cases",
     // targets.ts resolves what verify and doctor look at (project or current context) from terraform and k8s.
-    modules: ["engine/", "verify/", "doctor/", "orphans/", "ci/", "init/", "targets.ts"],
+    modules: [
+      "engine/",
+      "verify/",
+      "doctor/",
+      "orphans/",
+      "ci/",
+      "init/",
+      "models/",
+      "upgrade/",
+      "versions/",
+      "loadtest/",
+      "targets.ts",
+    ],
   },
   { layer: "terraform, k8s", modules: ["terraform/", "k8s/", "docker/"] },
   // The per-command context (config applied to flags, the AWS target, the sandbox started) that
@@ -34,6 +46,9 @@ export const LAYERS: ReadonlyArray<{ layer: string; modules: readonly string[] }
       "signals.ts",
       "version.ts",
       "net/",
+      // The price model: pure prices and arithmetic every layer above may price with.
+      "cost/",
+      "node-support.ts",
     ],
   },
 ];

@@ -43,6 +43,7 @@ override_resource {
 
 variables {
   name_prefix        = "acme"
+  kubernetes_version = "1.35"
   environment        = "dev"
   region             = "us-east-1"
   vpc_id             = "vpc-0123abcd"

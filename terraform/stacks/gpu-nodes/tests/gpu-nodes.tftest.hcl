@@ -161,6 +161,7 @@ run "rejects_zero_max_unavailable" {
   variables { max_unavailable = 0 }
 
   expect_failures = [var.max_unavailable]
+}
 
 run "scales_from_zero" {
   command = plan
