@@ -16,6 +16,7 @@ import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { isTerraformStage, type TerraformStage } from "../stages.js";
 import type { StackState } from "../terraform/state.js";
+import { mayHaveAwsAccess } from "../versions/catalog.js";
 
 /** The cost block of plan's and up's results (`--json` carries it as is). */
 export interface CostReport {
@@ -62,7 +63,8 @@ export async function priceBookFor(rt: Runtime): Promise<PriceBookResult> {
     ...new Set([...c.gpu.instanceTypes, ...(c.systemNodes.enabled ? c.systemNodes.instanceTypes : [])]),
   ];
   let live: LivePrices | undefined;
-  if (!c.sandbox) {
+  // Without any credential source the SDK would only wait on the instance metadata service to learn nothing.
+  if (!c.sandbox && mayHaveAwsAccess(rt.aws.env)) {
     const { getOnDemandPrices } = await import("../aws/pricing.js");
     live = { onDemand: (service, filters) => getOnDemandPrices(rt.aws, service, filters) };
   }

@@ -1,5 +1,6 @@
 import { describeSupport, type VersionSupport, versionSupport } from "../config/kubernetes-versions.js";
 import type { StageName } from "../config/schema.js";
+import { type CostRange, formatRange } from "../cost/model.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { STAGES, type TerraformStage } from "../stages.js";
@@ -31,6 +32,17 @@ export interface StatusResult {
   stages: StageStatusRow[];
   /** The applied cluster's Kubernetes version, its support phase and end date. */
   kubernetes?: VersionSupport;
+  /** What the applied stages cost a month by the price model (estimates); null when nothing is applied. */
+  runRate: RunRate | null;
+}
+
+export interface RunRate {
+  estimate: true;
+  monthly: CostRange;
+  stages: Array<{ stage: StageName; monthly: CostRange }>;
+  /** Resources the price model cannot price, named: left out of the figure, never counted as zero. */
+  unknown: string[];
+  source: string;
 }
 
 /** Pure: status rows from the stacks' states. */
@@ -96,6 +108,35 @@ export async function runStatus(rt: Runtime, options: { refresh: boolean }): Pro
     sandbox: rt.config.sandbox,
     stages: rows,
     ...(kubernetes ? { kubernetes } : {}),
+    runRate: await runRateOf(rt, states),
+  };
+}
+
+/** The run rate of what the stacks' states hold, by the same model `plan` forecasts with. */
+async function runRateOf(
+  rt: Runtime,
+  states: Partial<Record<TerraformStage, StackState>>,
+): Promise<RunRate | null> {
+  const applied = STAGES.filter(
+    (s): s is TerraformStage => s !== "workloads" && states[s as TerraformStage] !== undefined,
+  );
+  if (applied.length === 0) return null;
+  const [{ costReport }, { outputsOf }] = await Promise.all([
+    import("./cost.js"),
+    import("../terraform/state.js"),
+  ]);
+  const report = await costReport(
+    rt,
+    states,
+    applied.map((stage) => ({ stage })),
+    outputsOf(states),
+  );
+  return {
+    estimate: true,
+    monthly: report.afterMonthly,
+    stages: report.stages.map((st) => ({ stage: st.stage, monthly: st.afterMonthly })),
+    unknown: report.unknown,
+    source: report.source,
   };
 }
 
@@ -156,5 +197,9 @@ export function formatStatus(result: StatusResult, io: Pick<Io, "table" | "style
   ];
   const head = `Environment ${result.environment} in ${result.region}${result.sandbox ? " (sandbox)" : ""}`;
   const version = result.kubernetes ? `\n${describeSupport(result.kubernetes)}` : "";
-  return `${head}\n${io.table(columns, rows)}${version}`;
+  const rate = result.runRate
+    ? `\nRun rate: about ${formatRange(result.runRate.monthly)}/month (estimate; ${result.runRate.source})` +
+      result.runRate.unknown.map((u) => `\n  not priced (left out): ${u}`).join("")
+    : "";
+  return `${head}\n${io.table(columns, rows)}${version}${rate}`;
 }
