@@ -25,6 +25,7 @@ export interface ResourceNames {
   clusterRole: string;
   nodeRole: string;
   githubActionsRole: string;
+  githubPlanRole: string;
   tritonIrsaRole: string;
   flowLogsRole: string;
   clusterLogGroup: string;
@@ -48,6 +49,7 @@ export function resourceNames(project: ProjectIdentity, accountId = ""): Resourc
     clusterRole: `${base}-eks-cluster`,
     nodeRole: `${base}-eks-node`,
     githubActionsRole: `${base}-github-actions-oidc-role`,
+    githubPlanRole: `${base}-github-plan-role`,
     tritonIrsaRole: `${base}-triton-irsa`,
     flowLogsRole: `${base}-vpc-flow-logs`,
     clusterLogGroup: `/aws/eks/${base}/cluster`,

@@ -198,11 +198,16 @@ export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> 
 /** One price book for the run; each report re-reads the states, so applied stages count as they are. */
 async function startPricing(rt: Runtime, options: UpOptions) {
   const book = await priceBookFor(rt);
+  // The states as the run found them, read once: reading them again while stages run side by side would
+  // re-sync the stack working copies under a running Terraform (the S3 backend reads state through one).
+  // Each stage's planned changes are kept, so the project total counts what this run already applied.
+  const states = await readAllStates(rt);
+  const planned: Partial<Record<StageName, readonly ForecastChange[]>> = {};
   return {
     report: async (changes: Partial<Record<StageName, readonly ForecastChange[]>>) => {
-      const states = await readAllStates(rt);
+      Object.assign(planned, changes);
       return projectCostReport(rt, states, options.stages, outputsOf(states), {
-        changes,
+        changes: planned,
         book,
         ...(options.budget !== undefined ? { budget: options.budget } : {}),
       });

@@ -292,6 +292,7 @@ export class TerraformRunner {
     const out = await open(logFile, "a", 0o600);
     let offset: number;
     let child: ChildProcess;
+    let exited: Promise<{ exitCode: number | undefined; signal: string | undefined }>;
     try {
       await out.write(`\n$ terraform ${args.join(" ")}\n`);
       offset = (await out.stat()).size;
@@ -301,19 +302,22 @@ export class TerraformRunner {
         detached: true,
         stdio: ["ignore", out.fd, out.fd],
       });
+      // Listen for the exit at once: a Terraform that exits at once (a refused flag, a fake in a test)
+      // can be gone before the next await returns, and an exit heard by no one would be waited on for ever.
+      const spawned = child;
+      exited = new Promise((resolve) =>
+        spawned.once("exit", (code, signal) =>
+          resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }),
+        ),
+      );
       await new Promise<void>((resolve, reject) => {
-        child.once("spawn", resolve);
-        child.once("error", reject);
+        spawned.once("spawn", resolve);
+        spawned.once("error", reject);
       });
     } finally {
       // Terraform holds its own copy of the descriptor.
       await out.close();
     }
-    const exited = new Promise<{ exitCode: number | undefined; signal: string | undefined }>((resolve) =>
-      child.once("exit", (code, signal) =>
-        resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }),
-      ),
-    );
     const pid = child.pid as number;
     // Our own exit must not wait for Terraform: a run that is killed leaves it to finish on its own.
     child.unref();

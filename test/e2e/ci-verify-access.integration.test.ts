@@ -1,3 +1,4 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_NAMESPACES } from "../../src/ci/delivery-rules.js";
 import type { CheckResult } from "../../src/verify/checks.js";
@@ -6,6 +7,7 @@ import { seedProjectAws } from "../support/aws-seed.js";
 import { startKubeStandin } from "../support/kube-standin.js";
 import { type Moto, startTestMoto } from "../support/moto.js";
 import { runCli } from "../support/run-cli.js";
+import { startTritonStandin, type TritonStandin } from "../support/triton-standin.js";
 
 /**
  * The deploy workflow's last step, `triton-ops verify --cluster NAME --region R` with the kubeconfig
@@ -30,15 +32,25 @@ function eksAccess(withClusterView: boolean) {
 }
 
 let moto: Moto;
+// verify also proves Triton serves (triton.models, triton.infer), through the service proxy in `triton`.
+let triton: TritonStandin;
 
 beforeAll(async () => {
+  triton = await startTritonStandin(path.resolve(import.meta.dirname, "../../templates/sample-model/models"));
   moto = await startTestMoto();
   await seedProjectAws({ endpoint: moto.endpoint, name: "acme", environment: "dev", imageTag: "24.08" });
 }, 300_000);
-afterAll(async () => moto?.stop());
+afterAll(async () => {
+  await moto?.stop();
+  await triton?.stop();
+});
 
 async function verifyWith(withClusterView: boolean) {
-  const standin = await startKubeStandin({ ...healthy(), authorize: eksAccess(withClusterView) });
+  const standin = await startKubeStandin({
+    ...healthy(),
+    proxyUpstreams: { "triton/triton:8000": triton.url },
+    authorize: eksAccess(withClusterView),
+  });
   try {
     const run = await runCli("verify --json --cluster acme-dev --region us-east-1", {
       cwd: standin.kubeconfigPath.replace(/\/[^/]+$/, ""),
@@ -55,7 +67,15 @@ describe("the deploy role's access is exactly what the workflow's verify needs",
   it("passes verify with namespace admin in triton and monitoring plus view at cluster scope", async () => {
     const { run, checks } = await verifyWith(true);
     expect(run.code, run.stdout).toBe(0);
-    for (const id of ["kubeconfig.works", "nodes.ready", "gpu.visible", "pods.running", "triton.ready"]) {
+    for (const id of [
+      "kubeconfig.works",
+      "nodes.ready",
+      "gpu.visible",
+      "pods.running",
+      "triton.ready",
+      "triton.models",
+      "triton.infer",
+    ]) {
       expect(checks[id]?.status, `${id}: ${checks[id]?.summary}`).toBe("pass");
     }
     expect(run.stdout).not.toMatch(/forbidden|403/i);

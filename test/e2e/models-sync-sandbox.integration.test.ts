@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -77,6 +77,11 @@ describe("models sync on the sandbox", () => {
       path.join(models, "identity/1/model.py"),
       `${await readFile(path.join(sample, "identity/1/model.py"), "utf8")}\n# changed\n`,
     );
+    // aws s3 sync (the reference below) also compares modification times, at whole seconds: a file written
+    // in the same second as its upload can look newer than the object. Written a minute before, as an
+    // edit before a sync is.
+    const past = new Date(Date.now() - 60_000);
+    await utimes(path.join(models, "identity/1/model.py"), past, past);
     const dry = await sync("--dry-run");
     expect(dry.json?.uploaded).toEqual([
       { key: "models/identity/1/model.py", size: expect.any(Number), reason: "changed" },
@@ -88,6 +93,8 @@ describe("models sync on the sandbox", () => {
 
   it("deletes remote files only with --delete", async () => {
     await writeFile(path.join(models, "identity/extra.txt"), "x");
+    const past = new Date(Date.now() - 60_000);
+    await utimes(path.join(models, "identity/extra.txt"), past, past);
     expect((await sync()).json?.uploaded.map((u) => u.key)).toEqual(["models/identity/extra.txt"]);
     await rm(path.join(models, "identity/extra.txt"));
     expect((await sync()).json?.deleted).toEqual([]);

@@ -236,3 +236,75 @@ run "rejects_unknown_support_type" {
 
   expect_failures = [var.support_type]
 }
+
+# cluster-autoscaler and Alertmanager IRSA roles (cluster-autoscaler.tf)
+run "cluster_autoscaler_role" {
+  command = plan
+
+  assert {
+    condition = toset(flatten([for c in data.aws_iam_policy_document.irsa_trust["cluster_autoscaler"].statement[0].condition : c.values])) == toset([
+      "system:serviceaccount:kube-system:cluster-autoscaler", "sts.amazonaws.com"
+    ])
+    error_message = "Only cluster-autoscaler's service account can assume its role."
+  }
+  assert {
+    condition     = alltrue([for c in data.aws_iam_policy_document.irsa_trust["cluster_autoscaler"].statement[0].condition : c.test == "StringEquals"])
+    error_message = "The autoscaler's trust conditions are exact."
+  }
+  assert {
+    condition     = alltrue([for a in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement[0].Action : can(regex("^(autoscaling|ec2|eks):(Describe|Get)", a))])
+    error_message = "The unconditioned statement only reads."
+  }
+  assert {
+    condition     = toset(jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement[1].Action) == toset(["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"])
+    error_message = "The autoscaler's only writes are setting capacity and terminating instances."
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement[1].Condition.StringEquals == {
+      "aws:ResourceTag/k8s.io/cluster-autoscaler/acme-dev" = "owned"
+      "aws:ResourceTag/eks:cluster-name"                   = "acme-dev"
+    }
+    error_message = "Writes are limited by tag to this cluster's node groups' Auto Scaling groups."
+  }
+  assert {
+    condition     = length(jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement) == 2
+    error_message = "Nothing else is allowed."
+  }
+  assert {
+    condition     = length(aws_iam_role.alertmanager) == 0 && output.alertmanager_irsa_role_arn == null
+    error_message = "No Alertmanager role without an SNS receiver."
+  }
+}
+
+run "alertmanager_sns_role" {
+  command = plan
+
+  variables {
+    alert_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:triton-alerts"
+  }
+
+  assert {
+    condition     = length(aws_iam_role.alertmanager) == 1
+    error_message = "An SNS receiver gets its IRSA role."
+  }
+  assert {
+    condition = toset(flatten([for c in data.aws_iam_policy_document.irsa_trust["alertmanager"].statement[0].condition : c.values])) == toset([
+      "system:serviceaccount:monitoring:alertmanager", "sts.amazonaws.com"
+    ])
+    error_message = "Only Alertmanager's service account can assume it."
+  }
+  assert {
+    condition     = data.aws_iam_policy_document.alertmanager[0].statement[0].actions == toset(["sns:Publish"]) && data.aws_iam_policy_document.alertmanager[0].statement[0].resources == toset(["arn:aws:sns:us-east-1:123456789012:triton-alerts"])
+    error_message = "Alertmanager may only publish to its one topic."
+  }
+}
+
+run "rejects_bad_topic" {
+  command = plan
+
+  variables {
+    alert_sns_topic_arn = "arn:aws:s3:::not-a-topic"
+  }
+
+  expect_failures = [var.alert_sns_topic_arn]
+}
