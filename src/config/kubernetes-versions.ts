@@ -1,3 +1,4 @@
+import { bundledPrices, HOURS_PER_MONTH } from "../cost/prices.js";
 /**
  * EKS Kubernetes versions: the bundled fallback table and the pure rules over any version list,
  * live (EKS DescribeClusterVersions) or bundled. Collectors live in src/versions/; nothing here does I/O.
@@ -88,10 +89,12 @@ export const BUNDLED_VERSIONS: readonly KubernetesVersionInfo[] = [
 /** After this many days the bundled table is said to be old (the EKS calendar moves every ~4 months). */
 export const STALE_AFTER_DAYS = 120;
 
-/** EKS cluster-hour prices, USD, us-east-1 list price on BUNDLED_AS_OF (aws.amazon.com/eks/pricing). */
-export const CLUSTER_HOUR_USD = { standard: 0.1, extended: 0.6 } as const;
-// The same 730 h month as the orphan-scan price table (src/orphans/prices.ts), which this layer cannot import.
-const HOURS_PER_MONTH = 730;
+/** EKS cluster-hour prices, USD: the one price book's us-east-1 rates (src/cost/prices.ts, dated there). */
+const EKS_RATES = bundledPrices("us-east-1");
+export const CLUSTER_HOUR_USD = {
+  standard: EKS_RATES.eksStandardHour ?? 0.1,
+  extended: EKS_RATES.eksExtendedHour ?? 0.6,
+};
 
 export const monthlyClusterCost = (phase: "standard" | "extended"): number =>
   Math.round(CLUSTER_HOUR_USD[phase] * HOURS_PER_MONTH);
