@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -40,6 +40,13 @@ describe("models sync on the sandbox", () => {
     awsEnv = sandboxEnv(process.env, sandbox?.endpoint ?? "", "us-east-1");
     models = path.join(cwd, "models");
     await cp(sample, models, { recursive: true });
+    // aws s3 sync (the reference below) also compares modification times, at whole seconds: a file copied
+    // in the same second as its upload can look newer than the object. The copies are dated a minute back,
+    // as files written before a sync are.
+    const past = new Date(Date.now() - 60_000);
+    for (const entry of await readdir(models, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) await utimes(path.join(entry.parentPath, entry.name), past, past);
+    }
   }, 280_000);
 
   afterAll(async () => {
