@@ -78,13 +78,14 @@ describe("the deploy role's access is exactly what the workflow's verify needs",
     ]) {
       expect(checks[id]?.status, `${id}: ${checks[id]?.summary}`).toBe("pass");
     }
-    expect(run.stdout).not.toMatch(/forbidden|403/i);
+    // Word-bounded: the stand-in's random port (e.g. 40355) must not pass for a 403.
+    expect(run.stdout).not.toMatch(/forbidden|\b403\b/i);
   });
 
   it("fails listing nodes with namespace-scoped policies only, as the stand-in API server refuses it", async () => {
     const { run, checks } = await verifyWith(false);
     expect(run.code).toBe(1);
     expect(checks["nodes.ready"]?.status).toBe("fail");
-    expect(JSON.stringify(checks["nodes.ready"])).toMatch(/403|forbidden/i);
+    expect(JSON.stringify(checks["nodes.ready"])).toMatch(/\b403\b|forbidden/i);
   });
 });
