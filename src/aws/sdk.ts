@@ -31,6 +31,13 @@ type ModuleClass = {
   enableCompileCache?: (dir?: string) => unknown;
 };
 
+/**
+ * What the hand-written cache did in this process: entries V8 accepted, compiled without an entry, and
+ * entries V8 rejected (stale or corrupt, then rewritten). Read by the cache's own test, which has no
+ * other way to tell a cache that is read from one that is only written.
+ */
+export const codeCacheStats = { accepted: 0, missing: 0, rejected: 0 };
+
 function cacheDir(): string | undefined {
   const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), ".cache") : undefined);
   if (!base || process.env.TRITON_OPS_NO_COMPILE_CACHE) return undefined;
@@ -85,6 +92,9 @@ function loadWithCodeCache<T>(id: string): T {
       filename,
       path.dirname(filename),
     );
+    if (!cachedData) codeCacheStats.missing += 1;
+    else if (script.cachedDataRejected) codeCacheStats.rejected += 1;
+    else codeCacheStats.accepted += 1;
     if (!cachedData || script.cachedDataRejected) {
       try {
         // Written aside and renamed, so a concurrent run never reads half an entry.
