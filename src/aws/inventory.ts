@@ -558,7 +558,13 @@ export async function listLogGroups(aws: AwsContext, o: ListOptions): Promise<Fo
                     createdAt: g.creationTime ? new Date(g.creationTime).toISOString() : undefined,
                     storedBytes: g.storedBytes,
                   });
-              return out;
+              // DescribeLogGroups carries no tags: one ListTagsForResource per group under the two
+              // prefixes, so a group tagged for another project or environment is judged by its tags.
+              return tagEach(out, o, async (g) =>
+                g.arn
+                  ? ((await logs.send(new sdk.ListTagsForResourceCommand({ resourceArn: g.arn }))).tags ?? {})
+                  : {},
+              );
             },
             o.onMissing,
           ),
@@ -814,10 +820,16 @@ export async function listIam(aws: AwsContext, o: ListOptions): Promise<FoundRes
   }
 }
 
-/** S3 buckets are listed account-wide; only names are needed (the model bucket is `<base>-models-<account>`). */
+/**
+ * S3 buckets, account-wide, each with its tags (ListBuckets carries none: one GetBucketTagging per
+ * bucket, concurrently; a bucket without tags answers NoSuchTagSet). The model bucket is
+ * `<base>-models-<account>`, and a bucket tagged for another project or environment is not ours,
+ * whatever its name.
+ */
 export async function listBuckets(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
   const sdk = awsSdk.s3();
-  const s3 = new sdk.S3Client(awsClientConfig(aws, "S3"));
+  // Buckets live in many regions; the tag read follows S3's redirect to each one's own.
+  const s3 = new sdk.S3Client({ ...awsClientConfig(aws, "S3"), followRegionRedirects: true });
   try {
     return await o.limit(() =>
       guarded(
@@ -834,7 +846,14 @@ export async function listBuckets(aws: AwsContext, o: ListOptions): Promise<Foun
                 tags: {},
                 createdAt: iso(b.CreationDate),
               });
-          return out;
+          return tagEach(out, o, async (b) => {
+            try {
+              return tagRecord((await s3.send(new sdk.GetBucketTaggingCommand({ Bucket: b.name }))).TagSet);
+            } catch (error) {
+              if (awsErrorName(error) === "NoSuchTagSet") return {};
+              throw error;
+            }
+          });
         },
         o.onMissing,
       ),

@@ -149,6 +149,10 @@ describe("orphan-scan and cleanup against the emulator", () => {
     add("iam-policy", await seed.policy("models-read", { ManagedBy: "triton-ops", Project: "acme" }));
     await seed.repository("model-cache", 0, { ...PROJECT });
     add("ecr-repository", "model-cache");
+    await seed.bucket(`ml-artifacts-${ACCOUNT}`, false, { ...PROJECT });
+    add("s3-bucket", `ml-artifacts-${ACCOUNT}`);
+    await seed.logGroup("/aws/vpc/legacy-flow-logs", { ...PROJECT });
+    add("log-group", "/aws/vpc/legacy-flow-logs");
     // The project's prefix, but tagged for another project or environment: never ours.
     unrelated.prodRole = await seed
       .role("acme-dev-prodrole", { Project: "acme", Environment: "prod" })
@@ -158,6 +162,10 @@ describe("orphan-scan and cleanup against the emulator", () => {
     unrelated.prodPolicy = await seed.policy("acme-dev-prod-extra", { ...PROJECT, Environment: "prod" });
     await seed.repository("acme-dev-theirs", 1, { ManagedBy: "triton-ops", Project: "zeta" });
     unrelated.theirRepo = "acme-dev-theirs";
+    await seed.bucket(`acme-dev-models-prod-${ACCOUNT}`, false, { ...PROJECT, Environment: "prod" });
+    unrelated.prodBucket = `acme-dev-models-prod-${ACCOUNT}`;
+    await seed.logGroup("/aws/eks/acme-dev/cluster-theirs", { ManagedBy: "triton-ops", Project: "zeta" });
+    unrelated.theirLogs = "/aws/eks/acme-dev/cluster-theirs";
 
     // Not the project's: other names, other tags, the same project's other environment, shared subnets.
     unrelated.otherVpc = await seed.vpc("10.30.0.0/16", { Name: "other-dev" });

@@ -34,7 +34,7 @@ import {
   PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketTaggingCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsClientConfig } from "../../src/aws/clients.js";
 
 /** Seeds the emulator through the SDK (fast: no Terraform), for orphan-scan and cleanup tests. */
@@ -286,19 +286,28 @@ export class Seeder {
       ecr.destroy();
     }
   }
-  async bucket(name: string, withObject = false): Promise<void> {
+  async bucket(name: string, withObject = false, tags: Record<string, string> = {}): Promise<void> {
     const s3 = new S3Client(awsClientConfig(this.aws, "S3"));
     try {
       await s3.send(new CreateBucketCommand({ Bucket: name }));
+      if (Object.keys(tags).length > 0)
+        await s3.send(
+          new PutBucketTaggingCommand({
+            Bucket: name,
+            Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+          }),
+        );
       if (withObject)
         await s3.send(new PutObjectCommand({ Bucket: name, Key: "models/config.pbtxt", Body: "x" }));
     } finally {
       s3.destroy();
     }
   }
-  async logGroup(name: string): Promise<void> {
+  async logGroup(name: string, tags: Record<string, string> = {}): Promise<void> {
     const logs = new CloudWatchLogsClient(awsClientConfig(this.aws, "CLOUDWATCH_LOGS"));
-    await logs.send(new CreateLogGroupCommand({ logGroupName: name })).finally(() => logs.destroy());
+    await logs
+      .send(new CreateLogGroupCommand({ logGroupName: name, ...(Object.keys(tags).length ? { tags } : {}) }))
+      .finally(() => logs.destroy());
   }
   async kmsKey(alias: string | undefined, tags: Record<string, string>): Promise<string> {
     const kms = new KMSClient(awsClientConfig(this.aws, "KMS"));
