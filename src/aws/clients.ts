@@ -204,3 +204,12 @@ export function isApiUnavailable(error: unknown): boolean {
     status === 501
   );
 }
+
+/** AWS's `[{Key, Value}]` tag lists (EC2, IAM, S3, ECR) as a record; entries without a key are skipped. */
+export function tagRecord(
+  list: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of list ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? "";
+  return out;
+}

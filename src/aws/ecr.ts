@@ -1,4 +1,4 @@
-import { type AwsContext, awsClientConfig, unlessNotFound, using } from "./clients.js";
+import { type AwsContext, awsClientConfig, tagRecord, unlessNotFound, using } from "./clients.js";
 import { sdk } from "./sdk.js";
 
 // The ECR lookups the product makes, one function each: not there is undefined, any other failure the
@@ -37,6 +37,15 @@ export async function describeRepository(
     tagMutability: repo.imageTagMutability ?? "MUTABLE",
     createdAt: repo.createdAt,
   };
+}
+
+/** ecr:ListTagsForResource: a repository's tags (DescribeRepositories carries none). */
+export async function repositoryTags(aws: AwsContext, arn: string): Promise<Record<string, string>> {
+  const { ListTagsForResourceCommand } = sdk.ecr();
+  const out = await using(ecrClient(aws), (ecr) =>
+    ecr.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+  );
+  return tagRecord(out.tags);
 }
 
 /** ecr:DescribeImages for one image by tag or digest; undefined when the repository has no such image. */

@@ -1,4 +1,11 @@
-import { type AwsContext, awsClientConfig, isApiUnavailable, unlessNotFound, using } from "./clients.js";
+import {
+  type AwsContext,
+  awsClientConfig,
+  isApiUnavailable,
+  tagRecord,
+  unlessNotFound,
+  using,
+} from "./clients.js";
 import { sdk } from "./sdk.js";
 
 // The IAM lookups the product makes, one function each: not there is undefined, any other failure the
@@ -11,6 +18,8 @@ export interface IamRole {
   arn: string;
   /** The trust policy as IAM returns it (URL-encoded JSON). */
   trustPolicy: string;
+  /** GetRole returns the role's tags with it. */
+  tags: Record<string, string>;
 }
 
 /** iam:GetRole. */
@@ -24,6 +33,7 @@ export async function getRole(aws: AwsContext, roleName: string): Promise<IamRol
     name: out.Role?.RoleName ?? roleName,
     arn: out.Role?.Arn ?? "",
     trustPolicy: out.Role?.AssumeRolePolicyDocument ?? "",
+    tags: tagRecord(out.Role?.Tags),
   };
 }
 
@@ -31,7 +41,7 @@ export async function getRole(aws: AwsContext, roleName: string): Promise<IamRol
 export async function getInstanceProfile(
   aws: AwsContext,
   name: string,
-): Promise<{ name: string; arn: string; roles: string[] } | undefined> {
+): Promise<{ name: string; arn: string; roles: string[]; tags: Record<string, string> } | undefined> {
   const { GetInstanceProfileCommand } = sdk.iam();
   const out = await using(iamClient(aws), (iam) =>
     unlessNotFound(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))),
@@ -41,6 +51,7 @@ export async function getInstanceProfile(
     name,
     arn: out.InstanceProfile?.Arn ?? "",
     roles: (out.InstanceProfile?.Roles ?? []).map((r) => r.RoleName ?? "").filter(Boolean),
+    tags: tagRecord(out.InstanceProfile?.Tags),
   };
 }
 
@@ -58,9 +69,12 @@ export async function getOidcProvider(aws: AwsContext, arn: string): Promise<Oid
     unlessNotFound(iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }))),
   );
   if (!out) return undefined;
-  const tags: Record<string, string> = {};
-  for (const t of out.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
-  return { url: out.Url ?? "", clientIds: out.ClientIDList ?? [], tags, createdAt: out.CreateDate };
+  return {
+    url: out.Url ?? "",
+    clientIds: out.ClientIDList ?? [],
+    tags: tagRecord(out.Tags),
+    createdAt: out.CreateDate,
+  };
 }
 
 /** iam:ListAttachedRolePolicies, every page. */

@@ -1,5 +1,12 @@
 import { awsErrorName, messageOf } from "../errors.js";
-import { type AwsContext, awsClientConfig, isApiUnavailable, isNotFound, toAwsError } from "./clients.js";
+import {
+  type AwsContext,
+  awsClientConfig,
+  isApiUnavailable,
+  isNotFound,
+  tagRecord,
+  toAwsError,
+} from "./clients.js";
 import { describeCluster, describeNodegroup, listNodegroups } from "./eks.js";
 import type { FoundResource } from "./found-resource.js";
 import { GLOBAL_REGION } from "./found-resource.js";
@@ -14,12 +21,6 @@ import { sdk as awsSdk } from "./sdk.js";
 type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export type TagList = Array<{ Key?: string; Value?: string }> | undefined;
-
-export function tagRecord(tags: TagList): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? "";
-  return out;
-}
 
 /** Pure: the first of each key, in order (volumes found by more than one filter). */
 export function unique<T>(items: T[], keyOf: (item: T) => string | undefined): T[] {

@@ -1,4 +1,5 @@
-import { type AwsContext, awsClientConfig, unlessNotFound, using } from "./clients.js";
+import { awsErrorName } from "../errors.js";
+import { type AwsContext, awsClientConfig, tagRecord, unlessNotFound, using } from "./clients.js";
 import { sdk } from "./sdk.js";
 
 // Existence lookups by name for S3, CloudWatch Logs and KMS (import collisions, post-checks), one
@@ -13,13 +14,42 @@ export async function bucketExists(aws: AwsContext, bucket: string): Promise<boo
   return out !== undefined;
 }
 
-/** logs:DescribeLogGroups by prefix: is there a log group of exactly this name? (first page) */
-export async function logGroupExists(aws: AwsContext, name: string): Promise<boolean> {
+/** s3:GetBucketTagging: the bucket's tags; a bucket without any answers NoSuchTagSet, which is {}. */
+export async function bucketTags(aws: AwsContext, bucket: string): Promise<Record<string, string>> {
+  const { S3Client, GetBucketTaggingCommand } = sdk.s3();
+  const config = { ...awsClientConfig(aws, "S3"), followRegionRedirects: true };
+  return using(new S3Client(config), async (s3) => {
+    try {
+      return tagRecord((await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet);
+    } catch (error) {
+      if (awsErrorName(error) === "NoSuchTagSet") return {};
+      throw error;
+    }
+  });
+}
+
+/** logs:DescribeLogGroups by prefix: the log group of exactly this name, with its ARN (first page). */
+export async function findLogGroup(aws: AwsContext, name: string): Promise<{ arn: string } | undefined> {
   const { CloudWatchLogsClient, DescribeLogGroupsCommand } = sdk.logs();
   const out = await using(new CloudWatchLogsClient(awsClientConfig(aws, "CLOUDWATCH_LOGS")), (logs) =>
     unlessNotFound(logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))),
   );
-  return out?.logGroups?.some((g) => g.logGroupName === name) ?? false;
+  const group = out?.logGroups?.find((g) => g.logGroupName === name);
+  return group ? { arn: (group.arn ?? "").replace(/:\*$/, "") } : undefined;
+}
+
+/** Is there a log group of exactly this name? */
+export async function logGroupExists(aws: AwsContext, name: string): Promise<boolean> {
+  return (await findLogGroup(aws, name)) !== undefined;
+}
+
+/** logs:ListTagsForResource: a log group's tags, by its ARN (without the trailing `:*`). */
+export async function logGroupTags(aws: AwsContext, arn: string): Promise<Record<string, string>> {
+  const { CloudWatchLogsClient, ListTagsForResourceCommand } = sdk.logs();
+  const out = await using(new CloudWatchLogsClient(awsClientConfig(aws, "CLOUDWATCH_LOGS")), (logs) =>
+    logs.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+  );
+  return out.tags ?? {};
 }
 
 /** kms:ListAliases, paged until found: does the alias exist? */

@@ -20,13 +20,15 @@ export function importCommand(ctx: CliContext): Command {
       const rt = await createRuntime(ctx, command, io);
       const result = await runImport(rt, parseStageSelection(flags.stage), flags.yes === true);
       io.result(result, () =>
-        result.imported.length === 0 && result.failed.length === 0
+        result.imported.length === 0 && result.failed.length === 0 && result.refused.length === 0
           ? "Nothing to import: no planned resource already exists in AWS."
           : [
               ...result.imported.map((i) => `imported ${i.address} <- ${i.importId}`),
+              ...result.refused.map((r) => `REFUSED ${r.address} (${r.name}): ${r.reason}`),
               ...result.failed.map((f) => `FAILED ${f.address}: ${f.error}`),
             ].join("\n"),
       );
       if (result.failed.length > 0) setExitCode(command, 3);
+      else if (result.refused.length > 0) setExitCode(command, 2);
     });
 }

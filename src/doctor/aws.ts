@@ -4,6 +4,7 @@ import { describeInstances, describeSubnets } from "../aws/ec2.js";
 import { describeImage, describeRepository } from "../aws/ecr.js";
 import { describeCluster, describeNodegroup, listNodegroups } from "../aws/eks.js";
 import { listAttachedRolePolicies } from "../aws/iam.js";
+import type { ProjectIdentity } from "../config/naming.js";
 import { awsErrorName, messageOf } from "../errors.js";
 import type { TerraformStage } from "../stages.js";
 import type {
@@ -47,7 +48,8 @@ export interface DoctorAws {
 
 type Instances = Exclude<NodeGroupFact["instances"], "unknown">;
 
-export function createDoctorAws(aws: AwsContext): DoctorAws {
+/** `project`: whose names the planned creates are; the ownership rule judges what exists by it. */
+export function createDoctorAws(aws: AwsContext, project?: ProjectIdentity): DoctorAws {
   const notes: string[] = [];
   const unknown = (what: string, error: unknown): "unknown" => {
     const name = awsErrorName(error);
@@ -160,16 +162,23 @@ export function createDoctorAws(aws: AwsContext): DoctorAws {
     },
 
     async existingOutsideState(creates) {
-      const { findExisting, isCollidingType } = await import("../terraform/collisions.js");
+      const { findExisting, isCollidingType, refusalReason } = await import("../terraform/collisions.js");
       const candidates = creates.flatMap((c) =>
         isCollidingType(c.type) ? [{ address: c.address, type: c.type, name: c.name }] : [],
       );
-      if (candidates.length === 0) return [];
+      if (candidates.length === 0 || project === undefined) return [];
       try {
-        const found = await findExisting(aws, candidates);
+        const found = await findExisting(aws, candidates, project);
         return found.map((f) => {
           const stack = creates.find((c) => c.address === f.address && c.name === f.name)?.stack ?? "vpc";
-          return { stack, address: f.address, type: f.type, name: f.name, importId: f.importId };
+          return {
+            stack,
+            address: f.address,
+            type: f.type,
+            name: f.name,
+            importId: f.importId,
+            ...(refusalReason(f) ? { notOurs: refusalReason(f) } : {}),
+          };
         });
       } catch (error) {
         return unknown("look for resources that exist outside Terraform state", error);

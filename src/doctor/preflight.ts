@@ -249,7 +249,7 @@ export async function runPreflight(rt: Runtime, options: { tf?: TerraformRunner 
         config,
         Object.fromEntries(Object.entries(states).map(([s, st]) => [s, st?.resources ?? []])),
       );
-      const doctorAws = createDoctorAws(aws);
+      const doctorAws = createDoctorAws(aws, config);
       const found = await doctorAws.existingOutsideState(creates);
       if (!isKnown(found)) {
         return {
@@ -260,11 +260,21 @@ export async function runPreflight(rt: Runtime, options: { tf?: TerraformRunner 
       if (found.length === 0) {
         return { status: "pass", summary: `none of the ${creates.length} names up would create exists yet` };
       }
-      const stacks = [...new Set(found.map((f) => f.stack))];
+      const taken = found.filter((f) => f.notOurs !== undefined);
+      const stacks = [...new Set(found.filter((f) => f.notOurs === undefined).map((f) => f.stack))];
       return {
         status: "fail",
-        summary: `already exist outside Terraform state: ${found.map((f) => `${f.type} ${f.name}`).join(", ")}`,
-        fix: `triton-ops import --stage ${stacks.join(",")}  # or delete them if they are not wanted`,
+        summary: `already exist outside Terraform state: ${found
+          .map((f) => `${f.type} ${f.name}${f.notOurs ? ` (${f.notOurs})` : ""}`)
+          .join(", ")}`,
+        fix: [
+          ...(stacks.length > 0
+            ? [`triton-ops import --stage ${stacks.join(",")}  # or delete them if they are not wanted`]
+            : []),
+          ...(taken.length > 0
+            ? ["choose another name or environment: another project's resources are never imported"]
+            : []),
+        ].join("; "),
       };
     }),
   );

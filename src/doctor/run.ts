@@ -27,7 +27,7 @@ export async function runDoctor(
   options: DoctorOptions,
   deps: { io: Io; aws?: DoctorAws },
 ): Promise<DoctorResult> {
-  const aws = deps.aws ?? createDoctorAws(target.aws);
+  const aws = deps.aws ?? createDoctorAws(target.aws, target.config);
   const { config, rt, names, outputs } = target;
   const snapshot = await collectSnapshot({
     connectKube: () => target.connectKube(),

@@ -87,6 +87,8 @@ export interface ExistingOutsideState {
   type: string;
   name: string;
   importId: string;
+  /** Set when the ownership rule says it is not the project's (or cannot tell): import refuses it. */
+  notOurs?: string;
 }
 
 export interface ClusterFact {

@@ -4,7 +4,7 @@ import type { ForecastChange } from "../cost/forecast.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
 import { isTerraformStage, type TerraformStage } from "../stages.js";
-import { type Collision, findCollisions } from "../terraform/collisions.js";
+import { type Collision, findCollisions, refusalReason } from "../terraform/collisions.js";
 import { formatPlanSummary, type PlanSummary } from "../terraform/plan.js";
 import { outputsOf, readAllStates } from "../terraform/state.js";
 import { inputStages } from "../terraform/variables.js";
@@ -69,7 +69,7 @@ export async function runPlan(
     }
     const { planStage } = await import("./terraform-stage.js");
     const plan = await planStage(rt, tf, stage, outputs, { progress });
-    const collisions = await findCollisions(rt.aws, plan.summary);
+    const collisions = await findCollisions(rt.aws, plan.summary, rt.config);
     planned.set(stage, plan.summary.changes);
     reports.set(stage, {
       stage,
@@ -134,9 +134,19 @@ export function formatCollisions(
     io.style.yellow(
       `${stage}: ${collisions.length} resource(s) already exist in AWS and would collide on apply:`,
     ),
-    ...collisions.map((c) => `  terraform import '${c.address}' '${c.importId}'`),
-    "  Adopt them with `triton-ops import`, or delete them (`triton-ops cleanup`).",
-  ];
+    ...collisions.map((c) => {
+      const refused = refusalReason(c);
+      return refused
+        ? `  ${c.address} (${c.name}): ${io.style.red(refused)}; import will not adopt it`
+        : `  terraform import '${c.address}' '${c.importId}'`;
+    }),
+    collisions.some((c) => refusalReason(c) === undefined)
+      ? "  Adopt the project's with `triton-ops import`, or delete them (`triton-ops cleanup`)."
+      : "",
+    collisions.some((c) => refusalReason(c) !== undefined)
+      ? "  A name taken by another project or environment: choose another `name` or `environment`, or ask its owner."
+      : "",
+  ].filter(Boolean);
   return lines.join("\n");
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClientConfig } from "../../src/aws/clients.js";
@@ -13,7 +13,10 @@ import { providerMirror } from "../support/terraform.js";
 
 interface PlanJson {
   collisions: number;
-  stages: Array<{ stage: string; collisions: Array<{ address: string; importId: string }> }>;
+  stages: Array<{
+    stage: string;
+    collisions: Array<{ address: string; importId: string; owner: { verdict: string; why?: string } }>;
+  }>;
 }
 
 /**
@@ -52,6 +55,22 @@ describe("collisions, import, and the S3 state backend", () => {
         }),
       }),
     );
+    // And one that is another environment's by its tags, under a name the dev stacks would use.
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "team-dev-eks-cluster",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+        Tags: [
+          { Key: "Project", Value: "team" },
+          { Key: "Environment", Value: "prod" },
+        ],
+      }),
+    );
     const ecr = new ECRClient(awsClientConfig(aws(), "ECR"));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: "team-dev-triton" }));
   });
@@ -78,16 +97,24 @@ describe("collisions, import, and the S3 state backend", () => {
     const planned = await runCli("plan --stage iam,ecr --json", { cwd, env });
     expect(planned.code, planned.stderr).toBe(1);
     const doc = JSON.parse(planned.stdout) as PlanJson;
-    expect(doc.collisions).toBe(2);
+    expect(doc.collisions).toBe(3);
     const all = doc.stages.flatMap((s) => s.collisions);
     expect(all).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ address: "aws_iam_role.node", importId: "team-dev-eks-node" }),
+        expect.objectContaining({ address: "aws_iam_role.node", owner: { verdict: "ours", by: "name" } }),
         expect.objectContaining({ address: "aws_ecr_repository.this", importId: "team-dev-triton" }),
+        expect.objectContaining({
+          address: "aws_iam_role.cluster",
+          owner: { verdict: "foreign", why: "tagged Environment=prod" },
+        }),
       ]),
     );
     const human = await runCli("plan --stage iam", { cwd, env });
     expect(human.stdout).toContain("terraform import 'aws_iam_role.node' 'team-dev-eks-node'");
+    expect(human.stdout).toContain(
+      "aws_iam_role.cluster (team-dev-eks-cluster): not the project's: tagged Environment=prod; import will not adopt it",
+    );
+    expect(human.stdout).not.toContain("terraform import 'aws_iam_role.cluster'");
 
     // No terminal to confirm and no --yes: refuses, and no state changes (the plan before it is read-only).
     const stateBefore = await stateObjects();
@@ -97,13 +124,30 @@ describe("collisions, import, and the S3 state backend", () => {
     expect(declined.stderr).toContain("Re-run with --yes.");
     expect(await stateObjects()).toEqual(stateBefore);
 
+    // The project's two are adopted; the prod-tagged role is refused by the ownership rule (exit 2).
     const imported = await runCli("import --stage iam,ecr --yes --json", { cwd, env });
-    expect(imported.code, imported.stderr).toBe(0);
-    const result = JSON.parse(imported.stdout) as { imported: Array<{ address: string }> };
+    expect(imported.code, imported.stderr).toBe(2);
+    const result = JSON.parse(imported.stdout) as {
+      imported: Array<{ address: string }>;
+      refused: Array<{ address: string; reason: string }>;
+    };
     expect(result.imported.map((i) => i.address).sort()).toEqual([
       "aws_ecr_repository.this",
       "aws_iam_role.node",
     ]);
+    expect(result.refused).toEqual([
+      expect.objectContaining({
+        address: "aws_iam_role.cluster",
+        reason: "not the project's: tagged Environment=prod",
+      }),
+    ]);
+    const held = await runCli("plan --stage iam --json", { cwd, env });
+    expect((JSON.parse(held.stdout) as PlanJson).collisions).toBe(1);
+
+    // Its owner takes it away; then the dev stacks plan clean.
+    const iam = new IAMClient(awsClientConfig(aws(), "IAM"));
+    await iam.send(new DeleteRoleCommand({ RoleName: "team-dev-eks-cluster" }));
+    iam.destroy();
 
     const after = await runCli("plan --stage iam,ecr --json", { cwd, env });
     expect(after.code, after.stderr).toBe(0);

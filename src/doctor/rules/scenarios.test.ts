@@ -33,6 +33,7 @@ const ALL_CODES = [
   "pod.config-error",
   "tf.cluster-missing",
   "tf.exists-outside-state",
+  "tf.name-taken",
   "k8s.unreachable",
   "k8s.unauthorized",
   "k8s.forbidden",

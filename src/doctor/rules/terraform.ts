@@ -1,5 +1,5 @@
 import type { Finding } from "../finding.js";
-import { isKnown } from "../snapshot.js";
+import { type ExistingOutsideState, isKnown } from "../snapshot.js";
 import type { RuleContext } from "./context.js";
 
 /** The eks stack's state holds a cluster AWS no longer has (deleted by hand): every later plan fails on it. */
@@ -40,7 +40,26 @@ export function clusterMissingRule(ctx: RuleContext): Finding[] {
 export function existsOutsideStateRule(ctx: RuleContext): Finding[] {
   const items = ctx.snapshot.aws.existingOutsideState;
   if (!isKnown(items)) return [];
-  return items.map((item) => ({
+  return items.map((item) =>
+    item.notOurs !== undefined
+      ? {
+          code: "tf.name-taken",
+          severity: "error" as const,
+          resource: `Stack/${item.stack}`,
+          summary: `${item.type} ${item.name} already exists in AWS and is ${item.notOurs}; the next up would fail creating it, and import will not adopt it.`,
+          evidence: [`planned create ${item.address} (${item.name}); found in AWS: ${item.notOurs}`],
+          cause: "The name the project would use is taken by another project's or environment's resource.",
+          fix: [
+            "choose another `name` or `environment` in triton-ops.yaml",
+            "or ask the resource's owner; triton-ops never imports or deletes what is not the project's",
+          ],
+        }
+      : existsOutsideState(item),
+  );
+}
+
+function existsOutsideState(item: ExistingOutsideState): Finding {
+  return {
     code: "tf.exists-outside-state",
     severity: "error" as const,
     resource: `Stack/${item.stack}`,
@@ -52,5 +71,5 @@ export function existsOutsideStateRule(ctx: RuleContext): Finding[] {
       `terraform -chdir=.triton-ops/ENV/${item.stack} import ${item.address} ${item.importId}`,
       "or delete it in AWS if it is not wanted (triton-ops orphan-scan lists it)",
     ],
-  }));
+  };
 }
