@@ -178,6 +178,8 @@ export const configSchema = z
           .default("latest"),
         modelRepositoryPath: z.string().default("models"),
         modelControlMode: z.enum(["none", "poll", "explicit"]).default("poll"),
+        /** poll mode: Triton's --repository-poll-secs, how often it looks at the model repository for changes. */
+        repositoryPollSeconds: z.number().int().min(1).max(3600).default(30),
         serviceType: z.enum(["ClusterIP", "LoadBalancer"]).default("ClusterIP"),
         replicas: z.number().int().min(1).default(1),
         /** When set, an HPA scales Triton between `replicas` and this on its queue time. */
@@ -299,3 +301,4 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+export type ModelControlMode = Config["triton"]["modelControlMode"];

@@ -83,6 +83,24 @@ describe("renderManifests", () => {
     expect(kinds.lastIndexOf("ConfigMap")).toBeLessThan(kinds.indexOf("Deployment"));
   });
 
+  it("sets the poll interval in poll mode only, from triton.repositoryPollSeconds", () => {
+    const args = (triton: object) =>
+      find(
+        renderManifests(templates, renderValues(configSchema.parse({ name: "acme", triton }), outputs).values)
+          .objects,
+        "Deployment",
+        "triton",
+      ).spec.template.spec.containers[0].args as string[];
+    expect(args({})).toEqual(
+      expect.arrayContaining(["--model-control-mode=poll", "--repository-poll-secs=30"]),
+    );
+    expect(args({ repositoryPollSeconds: 5 })).toContain("--repository-poll-secs=5");
+    const none = args({ modelControlMode: "none" });
+    expect(none.some((a) => a.startsWith("--repository-poll-secs") || a.startsWith("--load-model"))).toBe(
+      false,
+    );
+  });
+
   it("the schema validation does catch a broken object", () => {
     const { objects } = renderManifests(templates, renderValues(config, outputs).values);
     const broken = structuredClone(find(objects, "Deployment", "triton"));
@@ -100,6 +118,13 @@ describe("renderManifests", () => {
     expect(container.image).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-prod-triton:24.08-py3");
     expect(container.args).toContain("--model-repository=s3://acme-prod-models-123456789012/models/v2");
     expect(container.args).toContain("--model-control-mode=explicit");
+    // Explicit mode: every model loads at start (a restarted replica is not empty), no poll interval.
+    expect(container.args).toContain("--load-model=*");
+    expect(container.args.some((a: string) => a.startsWith("--repository-poll-secs"))).toBe(false);
+    // One model that fails to load neither crash-loops the server nor takes the pod out of the Service.
+    expect(container.args).toEqual(
+      expect.arrayContaining(["--exit-on-error=false", "--strict-readiness=false"]),
+    );
     expect(container.resources.limits["nvidia.com/gpu"]).toBe("1");
     expect(pod.nodeSelector).toEqual({ "triton-ops/pool": "gpu" });
     expect(pod.tolerations).toContainEqual({

@@ -88,6 +88,8 @@ export interface RenderValues {
   image: string;
   modelRepository: string;
   modelControlMode: string;
+  /** Triton's --repository-poll-secs in poll mode. */
+  repositoryPollSeconds: number;
   irsaRoleArn: string;
   replicas: number;
   hpaMaxReplicas: number | undefined;
@@ -141,6 +143,7 @@ export function renderValues(
       image: `${repositoryUrl ?? names.ecrRepository}:${config.triton.imageTag}`,
       modelRepository: `s3://${bucket ?? modelBucketStem(config)}${modelPath ? `/${modelPath}` : ""}`,
       modelControlMode: config.triton.modelControlMode,
+      repositoryPollSeconds: config.triton.repositoryPollSeconds,
       irsaRoleArn: irsa ?? "",
       replicas: config.triton.replicas,
       hpaMaxReplicas: config.triton.hpaMaxReplicas,
@@ -243,6 +246,7 @@ export function renderManifests(
     image: values.image,
     modelRepository: values.modelRepository,
     modelControlMode: values.modelControlMode,
+    repositoryPollSeconds: values.repositoryPollSeconds,
     irsaRoleArn: values.irsaRoleArn,
     replicas: values.replicas,
     hpaTargetQueueTimeUs: values.hpaTargetQueueTimeUs,
@@ -292,6 +296,13 @@ export function renderManifests(
       "alertmanager.yml": alertmanagerConfig(values.alertReceiver, values.region),
     };
   }
+  const deployment = out.find(
+    (o) =>
+      o.object.kind === "Deployment" &&
+      o.object.metadata?.name === "triton" &&
+      o.file === "triton/triton.yaml",
+  );
+  if (deployment) controlModeArgs(deployment.object as PodTemplateHolder, values.modelControlMode);
   const service = out.find((o) => o.object.kind === "Service" && o.object.metadata?.name === "triton");
   if (service && values.serviceType === "LoadBalancer") {
     const s = service.object as KubernetesObject & { spec: { type: string } };
@@ -316,6 +327,24 @@ export function renderManifests(
       (a, b) => (APPLY_RANK[a.object.kind ?? ""] ?? 9) - (APPLY_RANK[b.object.kind ?? ""] ?? 9) || a.i - b.i,
     );
   return { objects: ordered.map((o) => o.object), files: ordered.map((o) => o.file), warnings: [] };
+}
+
+/**
+ * Pure, in place: the poll interval only in poll mode (Triton ignores it otherwise), and in explicit mode
+ * --load-model=* (docs/user_guide/model_management.md: the only way to load everything at start), so a pod
+ * that restarts or an HPA adds serves the models the others have loaded through the repository API.
+ */
+function controlModeArgs(deployment: PodTemplateHolder, mode: string): void {
+  const container = deployment.spec?.template?.spec?.containers?.find((c) => c.name === "triton") as
+    | { args?: string[] }
+    | undefined;
+  if (!container?.args) return;
+  const args = container.args.filter((a) => mode === "poll" || !a.startsWith("--repository-poll-secs="));
+  if (mode === "explicit") {
+    const at = args.findIndex((a) => a.startsWith("--model-control-mode="));
+    args.splice(at + 1, 0, "--load-model=*");
+  }
+  container.args = args;
 }
 
 const NAMESPACED = new Set(OWNED_KINDS.filter((k) => k.namespaced).map((k) => k.kind));
