@@ -45,7 +45,13 @@ export function modelsCommand(ctx: CliContext): Command {
     .option("--yes", "do not ask before deleting")
     .option("--gpus-per-node <n>", "GPUs on each GPU node, for the lint (default: from gpu.instanceTypes)")
     .option("--json", "print the result as JSON")
-    .action(async (dir: string, flags: SyncFlags, command: Command) => {
+    .option("--load", "explicit mode: then load the models through Triton's API and wait until READY")
+    .option("--wait", "poll mode: then wait until Triton has picked the models up and they are READY")
+    .option("--timeout <s>", "how long --load/--wait wait for READY", "300")
+    .option("--url <url>", "with --load/--wait: talk to Triton directly (http://HOST:8000)")
+    .option("--kubeconfig <file>", "with --load/--wait: kubeconfig to reach Triton through")
+    .option("--context <name>", "with --load/--wait: kubeconfig context")
+    .action(async (dir: string, flags: SyncFlags & TritonFlags & ControlFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
       const path = await import("node:path");
       const [{ readRepository }, { lintRepository, formatLint }, { createRuntime }] = await Promise.all([
@@ -55,6 +61,10 @@ export function modelsCommand(ctx: CliContext): Command {
       ]);
       const snapshot = await readRepository(path.resolve(ctx.cwd, dir));
       const rt = await createRuntime(ctx, command, io);
+      const control = await import("../models/control.js");
+      const mode = rt.config.triton.modelControlMode;
+      const waitMode = control.checkControlFlags(mode, flags);
+      const timeoutS = await timeoutFromFlag(flags.timeout);
       const gpus = (await gpusFromFlag(flags.gpusPerNode)) ?? (await projectGpus(ctx, command, io));
       const lint = lintRepository(snapshot, gpus ? { gpusPerNode: gpus.count, gpuSource: gpus.source } : {});
       if (!lint.ok) {
@@ -104,8 +114,30 @@ export function modelsCommand(ctx: CliContext): Command {
               }),
         });
         progress.done(result.ok ? "sync done" : "sync declined", result.ok ? "success" : "skip");
-        io.result({ ...result, lint }, () => formatSync(result));
-        setExitCode(command, result.ok ? 0 : 1);
+        if (!result.ok || flags.dryRun || !waitMode) {
+          if (result.ok && !flags.dryRun) io.info(control.pickupNote(rt.config.triton));
+          io.result({ ...result, lint }, () => formatSync(result));
+          setExitCode(command, result.ok ? 0 : 1);
+          return;
+        }
+        const transport = await tritonTransport(ctx, command, io, flags);
+        const line = io.progress("models-ready");
+        const triton = await control.loadAndWait(
+          transport,
+          snapshot.models.map((m) => m.name),
+          {
+            mode: waitMode,
+            timeoutMs: timeoutS * 1000,
+            pollIntervalMs: rt.config.triton.repositoryPollSeconds * 1000,
+            onProgress: (text) => line.update(text),
+          },
+        );
+        line.done(triton.ok ? "models READY" : "models not READY", triton.ok ? "success" : "fail");
+        io.result(
+          { ...result, lint, triton },
+          () => `${formatSync(result)}\n${control.formatWait(triton, timeoutS)}`,
+        );
+        setExitCode(command, triton.ok ? 0 : 1);
       } finally {
         store.close();
       }
@@ -220,6 +252,23 @@ interface SyncFlags {
   yes?: boolean;
   json?: boolean;
   gpusPerNode?: string;
+}
+
+interface ControlFlags {
+  load?: boolean;
+  wait?: boolean;
+  timeout?: string;
+}
+
+async function timeoutFromFlag(value: string | undefined): Promise<number> {
+  const n = Number(value ?? "300");
+  if (!Number.isInteger(n) || n < 1 || n > 86_400) {
+    const { UserError } = await import("../errors.js");
+    throw new UserError(`--timeout ${value} is not a whole number of seconds between 1 and 86400.`, {
+      code: "models.bad-timeout",
+    });
+  }
+  return n;
 }
 
 interface TritonFlags {

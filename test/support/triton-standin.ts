@@ -6,7 +6,15 @@
 //     errors answer a 4xx status with {"error": "<message>"};
 //   - docs/protocol/extension_model_repository.md: POST /v2/repository/index ({"ready": bool} filter) answers
 //     [{name, version, state, reason}], POST /v2/repository/models/NAME/load and /unload;
-//   - docs/user_guide/model_management.md: load and unload are refused unless --model-control-mode=explicit.
+//   - docs/user_guide/model_management.md: load and unload are refused unless --model-control-mode=explicit;
+//     explicit mode loads nothing at start unless --load-model=* (`loadAll`), and a load reads the model's
+//     files again (a model added to the repository after start can be loaded); poll mode rescans the
+//     repository every --repository-poll-secs (`pollSecs`), loading new and changed models and dropping
+//     removed ones, and a failed reload of a READY model leaves the loaded one serving. A model that fails
+//     to load is UNAVAILABLE with Triton's reason in the repository index, and a failed load answers 400.
+// The repository is a local directory; `refresh` runs before each load and each poll to bring it up to date
+// from where the real server would read it (the tests copy s3://bucket/prefix from the emulator, as Triton
+// itself downloads an S3 repository to a local directory before loading).
 // Models come from a real model repository directory, read with the product's own config.pbtxt reader, so
 // the metadata (inputs, outputs, a leading -1 for batching models) follows the files. It refuses what Triton
 // refuses: an unknown model, a model that is not READY, a missing input, a wrong datatype or shape, a data
@@ -41,8 +49,14 @@ interface StandinModel {
 export interface TritonStandinOptions {
   /** --model-control-mode: "none" and "poll" load everything at start; "explicit" loads nothing. */
   controlMode?: "none" | "poll" | "explicit";
-  /** Models whose load fails, with the reason Triton would give. */
+  /** Models whose load fails, with the reason Triton would give (a backend error lint cannot see). */
   failLoad?: Record<string, string>;
+  /** explicit mode: --load-model=*, load every model at start. */
+  loadAll?: boolean;
+  /** poll mode: --repository-poll-secs; 0 (the default) polls never, as Triton with the option at 0. */
+  pollSecs?: number;
+  /** Brings the repository directory up to date before each load and poll. */
+  refresh?: () => Promise<void>;
 }
 
 export interface TritonStandin {
@@ -73,28 +87,68 @@ export async function startTritonStandin(
   options: TritonStandinOptions = {},
 ): Promise<TritonStandin> {
   const mode = options.controlMode ?? "poll";
-  const snapshot = await readRepository(repository);
   const models = new Map<string, StandinModel>();
-  const load = (m: StandinModel) => {
+  const load = (m: StandinModel, fresh: StandinModel) => {
     const failure = options.failLoad?.[m.name];
-    m.state = failure ? "UNAVAILABLE" : "READY";
-    m.reason = failure ?? "";
+    // A failed reload leaves the READY model as it was (model_management.md, explicit and poll modes alike).
+    if (failure && m.state === "READY") return false;
+    Object.assign(m, fresh, { state: failure ? "UNAVAILABLE" : "READY", reason: failure ?? "" });
+    return !failure;
   };
-  for (const dir of snapshot.models) {
-    const config = dir.configText === undefined ? {} : decodeModelConfig(dir.configText).config;
-    const model: StandinModel = {
-      name: dir.name,
-      platform: String(config.platform ?? config.backend ?? ""),
-      versions: dir.versions.map((v) => v.version),
-      maxBatchSize: typeof config.max_batch_size === "number" ? config.max_batch_size : 0,
-      inputs: tensors(config.input),
-      outputs: tensors(config.output),
-      state: "UNAVAILABLE",
-      reason: "unloaded",
-    };
-    if (mode !== "explicit") load(model);
-    models.set(dir.name, model);
+  /** The repository as it is on disk now, one model per directory. */
+  const scan = async (): Promise<Map<string, StandinModel>> => {
+    const found = new Map<string, StandinModel>();
+    const snapshot = await readRepository(repository).catch(() => ({ models: [] }));
+    for (const dir of snapshot.models) {
+      const config = dir.configText === undefined ? {} : decodeModelConfig(dir.configText).config;
+      found.set(dir.name, {
+        name: dir.name,
+        platform: String(config.platform ?? config.backend ?? ""),
+        versions: dir.versions.map((v) => v.version),
+        maxBatchSize: typeof config.max_batch_size === "number" ? config.max_batch_size : 0,
+        inputs: tensors(config.input),
+        outputs: tensors(config.output),
+        state: "UNAVAILABLE",
+        reason: "unloaded",
+      });
+    }
+    return found;
+  };
+  /** Explicit mode's index lists what the repository holds, loaded or not. */
+  const track = (found: Map<string, StandinModel>) => {
+    for (const [name, fresh] of found) if (!models.has(name)) models.set(name, fresh);
+    for (const [name, m] of models) if (!found.has(name) && m.state !== "READY") models.delete(name);
+  };
+  const poll = async () => {
+    await options.refresh?.();
+    const found = await scan();
+    for (const [name, fresh] of found) {
+      const m = models.get(name) ?? fresh;
+      models.set(name, m);
+      load(m, fresh);
+    }
+    for (const name of models.keys()) if (!found.has(name)) models.delete(name);
+  };
+  const initial = await scan();
+  if (mode !== "explicit" || options.loadAll) {
+    for (const [name, fresh] of initial) {
+      models.set(name, fresh);
+      load(fresh, { ...fresh });
+    }
+  } else {
+    track(initial);
   }
+  let polling = false;
+  const timer =
+    mode === "poll" && (options.pollSecs ?? 0) > 0
+      ? setInterval(() => {
+          if (polling) return;
+          polling = true;
+          void poll().finally(() => {
+            polling = false;
+          });
+        }, options.pollSecs! * 1000)
+      : undefined;
   const requests: TritonStandin["requests"] = [];
 
   const metadataShape = (m: StandinModel, dims: number[]) => (m.maxBatchSize > 0 ? [-1, ...dims] : dims);
@@ -176,7 +230,11 @@ export async function startTritonStandin(
     };
   };
 
-  const route = (method: string, path: string, body: unknown): { status: number; body: unknown } => {
+  const route = async (
+    method: string,
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; body: unknown }> => {
     const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
     if (parts[0] !== "v2") return error(404, "Not Found");
     if (method === "GET" && parts[1] === "health" && parts.length === 3) {
@@ -184,6 +242,7 @@ export async function startTritonStandin(
     }
     if (method === "POST" && parts[1] === "repository") {
       if (parts[2] === "index" && parts.length === 3) {
+        if (mode === "explicit") track(await scan());
         const readyOnly = (body as { ready?: boolean } | undefined)?.ready === true;
         return {
           status: 200,
@@ -201,14 +260,19 @@ export async function startTritonStandin(
         const name = parts[3] as string;
         if (mode !== "explicit")
           return error(400, "explicit model load / unload is not allowed if polling is enabled");
-        const m = models.get(name);
         if (parts[4] === "load") {
-          if (!m) return error(400, `failed to load '${name}', failed to poll from model repository`);
-          load(m);
-          return m.state === "READY"
+          await options.refresh?.();
+          const found = await scan();
+          track(found);
+          const fresh = found.get(name);
+          const m = models.get(name);
+          if (!fresh || !m)
+            return error(400, `failed to load '${name}', failed to poll from model repository`);
+          return load(m, fresh)
             ? { status: 200, body: "" }
-            : error(400, `load failed for model '${name}': ${m.reason}`);
+            : error(400, `load failed for model '${name}': ${options.failLoad?.[name]}`);
         }
+        const m = models.get(name);
         if (!m) return error(400, `failed to unload '${name}', no version is available`);
         m.state = "UNAVAILABLE";
         m.reason = "unloaded";
@@ -273,13 +337,14 @@ export async function startTritonStandin(
           return;
         }
       }
-      const answer = route(req.method ?? "GET", url.pathname, body);
-      const out = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
-      res.writeHead(answer.status, {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(out),
+      void route(req.method ?? "GET", url.pathname, body).then((answer) => {
+        const out = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+        res.writeHead(answer.status, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(out),
+        });
+        res.end(out);
       });
-      res.end(out);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -289,6 +354,9 @@ export async function startTritonStandin(
     port,
     models,
     requests,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () => {
+      if (timer) clearInterval(timer);
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
