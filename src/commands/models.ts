@@ -121,6 +121,8 @@ export function modelsCommand(ctx: CliContext): Command {
           return;
         }
         const transport = await tritonTransport(ctx, command, io, flags);
+        const replicas = waitMode === "explicit" ? control.replicaNote(rt.config.triton) : undefined;
+        if (replicas) io.warn(replicas);
         const line = io.progress("models-ready");
         const triton = await control.loadAndWait(
           transport,

@@ -3,6 +3,7 @@ import { node } from "../../test/support/kube-fixtures.js";
 import { type KubeStandin, startKubeStandin } from "../../test/support/kube-standin.js";
 import { makeProject, WORKLOAD_OUTPUTS as outputs } from "../../test/support/project.js";
 import { runCli } from "../../test/support/run-cli.js";
+import { startTritonStandin } from "../../test/support/triton-standin.js";
 
 const env = { PATH: process.env.PATH, HOME: "/nonexistent", TRITON_OPS_GPU_WAIT_SECONDS: "0" };
 
@@ -182,6 +183,40 @@ describe("rollouts", () => {
       expect(run.stderr).toMatch(/did not finish rolling out in 1 s \(0\/1 ready\)/);
     } finally {
       await stuck.stop();
+    }
+  });
+});
+
+describe("explicit model control", () => {
+  it("loads the repository's models after the rollout and fails the stage naming one that is not READY", async () => {
+    const sample = new URL("../../templates/sample-model/models", import.meta.url).pathname;
+    const failLoad: Record<string, string> = { identity: "Failed to initialize Python stub: ImportError" };
+    // As the rendered Deployment starts it: --model-control-mode=explicit --load-model=*.
+    const triton = await startTritonStandin(sample, { controlMode: "explicit", loadAll: true, failLoad });
+    const kube = await startKubeStandin({
+      objects: [node("gpu-1", { gpus: 1 })],
+      proxyUpstreams: { "triton/triton:8000": triton.url },
+    });
+    try {
+      const project = await makeProject({ outputs, config: { triton: { modelControlMode: "explicit" } } });
+      const up = () =>
+        runCli(`up --stage workloads --yes --json --kubeconfig ${kube.kubeconfigPath}`, {
+          cwd: project,
+          env,
+        });
+      const failed = await up();
+      expect(failed.code).toBe(3);
+      expect(failed.stderr).toMatch(/Triton rolled out, but 1 of 1 model\(s\) not READY/);
+      expect(failed.stderr).toContain("identity: UNAVAILABLE: Failed to initialize Python stub: ImportError");
+
+      delete failLoad.identity; // the model fixed in the repository
+      const fixed = await up();
+      expect(fixed.code, fixed.stderr).toBe(0);
+      expect(JSON.parse(fixed.stdout).stages[0].message).toMatch(/, 1 model\(s\) loaded and READY$/);
+      expect(triton.requests).toContainEqual({ method: "POST", path: "/v2/repository/models/identity/load" });
+    } finally {
+      await kube.stop();
+      await triton.stop();
     }
   });
 });

@@ -21,7 +21,7 @@ import {
 import type { KubeClient, KubernetesObject } from "../k8s/types.js";
 import type { Runtime } from "../runtime.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";
-import { connectProjectKube } from "../targets.js";
+import { connectProjectKube, TRITON_NAMESPACE } from "../targets.js";
 import type { WorkloadsDriver } from "./up.js";
 
 export const FIELD_MANAGER = "triton-ops";
@@ -33,6 +33,8 @@ export interface WorkloadsDeps {
   /** How long to wait for the device plugin to make GPUs allocatable before refusing Triton. */
   gpuWaitMs?: number;
   pollMs?: number;
+  /** explicit mode: how long the models in the repository may take to be READY after the rollout. */
+  modelTimeoutMs?: number;
 }
 
 const SANDBOX_REASON =
@@ -151,6 +153,49 @@ function defaultConnect(
   );
 }
 
+/**
+ * Explicit model control: once Triton is rolled out, load every model its repository holds through the
+ * repository API (a model already loaded is reloaded only when its files changed) and wait until each is
+ * READY; one that is not fails the stage with Triton's reason. Returns a note for the stage's reason.
+ */
+async function loadRepositoryModels(
+  rt: Runtime,
+  kube: KubeClient,
+  options: { timeoutMs: number; progress: (text: string) => void },
+): Promise<string> {
+  if (rt.config.triton.modelControlMode !== "explicit") return "";
+  const [{ proxyTransport, repositoryIndex }, { loadAndWait, formatWait, replicaNote }] = await Promise.all([
+    import("../models/triton.js"),
+    import("../models/control.js"),
+  ]);
+  const transport = proxyTransport(kube, TRITON_NAMESPACE);
+  const names = (await repositoryIndex(transport)).map((e) => e.name);
+  if (names.length === 0) {
+    rt.io.warn(
+      "workloads: Triton's model repository is empty: put models in it with `triton-ops models sync`.",
+    );
+    return ", no models in the repository";
+  }
+  const note = replicaNote(rt.config.triton);
+  if (note) rt.io.warn(`workloads: ${note}`);
+  const result = await loadAndWait(transport, names, {
+    mode: "explicit",
+    timeoutMs: options.timeoutMs,
+    onProgress: options.progress,
+  });
+  if (!result.ok) {
+    throw new ExternalError(
+      `Triton rolled out, but ${formatWait(result, Math.round(options.timeoutMs / 1000)).replace(/^./, (c) => c.toLowerCase())}`,
+      {
+        code: "workloads.models-not-ready",
+        suggestion:
+          "Fix the model (`triton-ops models lint`), sync it, and load it again: `triton-ops models sync --load`.",
+      },
+    );
+  }
+  return `, ${names.length} model(s) loaded and READY`;
+}
+
 export function createWorkloadsDriver(deps: WorkloadsDeps = {}): WorkloadsDriver {
   const seconds = (rt: Runtime, name: string, fallback: number) => {
     const value = Number(rt.env[name]);
@@ -262,6 +307,11 @@ export function createWorkloadsDriver(deps: WorkloadsDeps = {}): WorkloadsDriver
         ),
       );
 
+      const models = await loadRepositoryModels(rt, kube, {
+        timeoutMs: deps.modelTimeoutMs ?? seconds(rt, "TRITON_OPS_MODEL_TIMEOUT_SECONDS", 300_000),
+        progress,
+      });
+
       const changed = stored.filter((o) => {
         const previous = before.get(objectKey({ ...o, apiVersion: o.apiVersion, kind: o.kind }));
         return !previous || previous.metadata?.resourceVersion !== o.metadata?.resourceVersion;
@@ -269,13 +319,13 @@ export function createWorkloadsDriver(deps: WorkloadsDeps = {}): WorkloadsDriver
       if (changed === 0 && stale.length === 0) {
         return {
           status: "unchanged",
-          reason: `${objects.length} objects up to date`,
+          reason: `${objects.length} objects up to date${models}`,
           objects: objects.length,
         };
       }
       return {
         status: "applied",
-        reason: `${objects.length} objects (${changed} changed, ${stale.length} pruned), ${rollouts.length} rollouts done`,
+        reason: `${objects.length} objects (${changed} changed, ${stale.length} pruned), ${rollouts.length} rollouts done${models}`,
         objects: objects.length,
       };
     },

@@ -162,6 +162,18 @@ export async function loadAndWait(
   };
 }
 
+/**
+ * Pure: the Service reaches one replica, so a load through it reloads that one; the others (started with
+ * --load-model=*) have every model as of their start.
+ */
+export function replicaNote(triton: {
+  replicas: number;
+  hpaMaxReplicas?: number | undefined;
+}): string | undefined {
+  if (triton.replicas <= 1 && (triton.hpaMaxReplicas ?? 1) <= 1) return undefined;
+  return "a load through the Service reaches one Triton replica; the others load the repository as it is when they start (`kubectl -n triton rollout restart deployment/triton` reloads them all).";
+}
+
 /** Pure: what happens to synced files without --load or --wait, by model control mode. */
 export function pickupNote(triton: {
   modelControlMode: ModelControlMode;
