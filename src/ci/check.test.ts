@@ -33,6 +33,8 @@ const TARGET: CiTarget = {
   publicAccessCidrs: [],
   repositoryUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/demo-dev-triton",
   repositoryName: "demo-dev-triton",
+  modelBucket: "demo-dev-models-123456789012",
+  modelControlMode: "poll",
   clusterName: "demo-dev",
   applied: { iam: true, ecr: true, eks: true },
 };

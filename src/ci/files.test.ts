@@ -13,6 +13,8 @@ const VALUES: CiValues = {
   region: "eu-west-1",
   repositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-prod-triton",
   repositoryName: "acme-prod-triton",
+  modelBucket: "acme-prod-models-123456789012",
+  modelSyncFlags: "--load",
   clusterName: "acme-prod",
   repository: "acme/models",
   branch: "main",
@@ -94,6 +96,14 @@ describe("ci templates", () => {
     expect(
       steps.some((s) => s.run?.includes("kubectl rollout status deployment/triton --namespace triton")),
     ).toBe(true);
+    // The models go to the S3 repository Triton starts on, after the rollout, and Triton is made to serve
+    // them (explicit mode here: --load); the image holds none.
+    expect(wf.env?.MODEL_BUCKET).toBe("acme-prod-models-123456789012");
+    const sync = steps.findIndex((s) => s.run?.startsWith("triton-ops models sync"));
+    expect(steps[sync]?.run).toBe(
+      'triton-ops models sync models --bucket "$MODEL_BUCKET" --delete --yes --load',
+    );
+    expect(sync).toBeGreaterThan(steps.findIndex((s) => s.run?.includes("kubectl rollout status")));
     const verify = steps.find((s) => s.run?.includes(" verify "));
     expect(verify?.run).toContain('--cluster "$EKS_CLUSTER_NAME" --region "$AWS_REGION"');
     expect(steps.at(-1)?.run).toMatch(/^triton-ops verify /);
@@ -179,12 +189,14 @@ describe("ci templates", () => {
     expect((parse(text ?? "") as Workflow).jobs.deploy?.environment).toBe("production");
   });
 
-  it("fills every placeholder and bakes the sample model into the image", async () => {
+  it("fills every placeholder, writes the sample model, and keeps models out of the image", async () => {
     const out = await files();
     for (const [name, content] of out) expect(content, name).not.toMatch(/__[A-Z_]+__/);
     expect(out.get("Dockerfile")).toContain("ARG TRITON_VERSION=24.08");
     expect(out.get("Dockerfile")).toMatch(/^FROM \$\{TRITON_IMAGE\}:\$\{TRITON_VERSION\}-py3$/m);
-    expect(out.get("Dockerfile")).toContain("COPY models/ /models/");
+    // Models live in the S3 repository the Deployment starts on; an image copy would never be served.
+    expect(out.get("Dockerfile")).not.toMatch(/^\s*(COPY|ADD)\b|model-repository=\/models/m);
+    expect(out.get(".dockerignore")?.trim().split("\n").at(-1)).toBe("*");
     expect(out.get("models/identity/config.pbtxt")).toContain('backend: "python"');
     expect(out.get("models/identity/1/model.py")).toContain("class TritonPythonModel");
   });

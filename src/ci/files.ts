@@ -22,6 +22,9 @@ export interface CiValues {
   region: string;
   repositoryUrl: string;
   repositoryName: string;
+  modelBucket: string;
+  /** Flags after `models sync` in the deploy workflow: --load (explicit), --wait (poll) or none. */
+  modelSyncFlags: string;
   clusterName: string;
   /** OWNER/NAME */
   repository: string;
@@ -61,6 +64,8 @@ export function placeholderValues(v: CiValues): Record<string, string> {
     REGION: v.region,
     REPOSITORY_URL: v.repositoryUrl,
     REPOSITORY_NAME: v.repositoryName,
+    MODEL_BUCKET: v.modelBucket,
+    MODEL_SYNC_FLAGS: v.modelSyncFlags,
     CLUSTER_NAME: v.clusterName,
     REPOSITORY: v.repository,
     BRANCH: v.branch,

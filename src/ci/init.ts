@@ -55,6 +55,14 @@ export interface CiChoices {
   ids: GithubIds | undefined;
 }
 
+/**
+ * Pure: how the deploy workflow's `models sync` makes Triton serve what it synced: explicit mode loads the
+ * models and waits, poll mode waits for the next poll, none mode needs the restart the image rollout makes.
+ */
+export function modelSyncFlags(mode: CiTarget["modelControlMode"]): string {
+  return mode === "explicit" ? "--load" : mode === "poll" ? "--wait" : "";
+}
+
 /** Pure: the values the templates need, or the one error that says what to do first. */
 export function ciValuesFor(
   target: CiTarget,
@@ -138,6 +146,8 @@ export function ciValuesFor(
       region: target.region,
       repositoryUrl: target.repositoryUrl,
       repositoryName: target.repositoryName,
+      modelBucket: target.modelBucket ?? "",
+      modelSyncFlags: modelSyncFlags(target.modelControlMode),
       clusterName: target.clusterName,
       repository: target.repository,
       branch: target.branch,

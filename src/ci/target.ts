@@ -31,6 +31,9 @@ export interface CiTarget {
   publicAccessCidrs: string[];
   repositoryUrl: string | undefined;
   repositoryName: string;
+  /** The model bucket Triton starts on, which the deploy workflow syncs ./models to. */
+  modelBucket: string | undefined;
+  modelControlMode: Config["triton"]["modelControlMode"];
   clusterName: string;
   /** Which stacks have outputs (were applied). */
   applied: { iam: boolean; ecr: boolean; eks: boolean };
@@ -83,6 +86,8 @@ export function ciTargetFrom(config: Readonly<Config>, outputs: ProjectOutputs):
     publicAccessCidrs: [...config.cluster.publicAccessCidrs],
     repositoryUrl: str(outputOf(outputs, "ecr", "repository_url")),
     repositoryName: str(outputOf(outputs, "ecr", "repository_name")) ?? names.ecrRepository,
+    modelBucket: str(outputOf(outputs, "ecr", "model_bucket_name")),
+    modelControlMode: config.triton.modelControlMode,
     clusterName: str(outputOf(outputs, "eks", "cluster_name")) ?? names.cluster,
     applied: {
       iam: outputs.iam !== undefined,

@@ -45,6 +45,7 @@ export function modelsCommand(ctx: CliContext): Command {
     .option("--yes", "do not ask before deleting")
     .option("--gpus-per-node <n>", "GPUs on each GPU node, for the lint (default: from gpu.instanceTypes)")
     .option("--json", "print the result as JSON")
+    .option("--bucket <name>", "the model bucket (default: the ecr stage's output), for CI without the state")
     .option("--load", "explicit mode: then load the models through Triton's API and wait until READY")
     .option("--wait", "poll mode: then wait until Triton has picked the models up and they are READY")
     .option("--timeout <s>", "how long --load/--wait wait for READY", "300")
@@ -80,7 +81,12 @@ export function modelsCommand(ctx: CliContext): Command {
         import("../stages.js"),
         import("../errors.js"),
       ]);
-      const bucket = outputOf<string>(await readAllOutputs(rt), "ecr", "model_bucket_name");
+      if (flags.bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(flags.bucket)) {
+        throw new UserError(`--bucket ${flags.bucket} is not an S3 bucket name.`, {
+          code: "models.bad-bucket",
+        });
+      }
+      const bucket = flags.bucket ?? outputOf<string>(await readAllOutputs(rt), "ecr", "model_bucket_name");
       if (!bucket) {
         throw new UserError("The model bucket is not known: the ecr stage has not been applied.", {
           code: "models.no-bucket",
@@ -249,6 +255,7 @@ export function modelsCommand(ctx: CliContext): Command {
 }
 
 interface SyncFlags {
+  bucket?: string;
   delete?: boolean;
   dryRun?: boolean;
   yes?: boolean;

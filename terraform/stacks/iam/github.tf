@@ -26,6 +26,8 @@ locals {
   github_provider = var.create_github_oidc_provider ? try(aws_iam_openid_connect_provider.github[0].arn, "") : var.existing_github_oidc_provider_arn
   repository_arn  = "arn:${local.partition}:ecr:${var.region}:${local.account}:repository/${local.names.ecr_repository}"
   cluster_arn     = "arn:${local.partition}:eks:${var.region}:${local.account}:cluster/${local.names.cluster}"
+  # The ecr stack's bucket, named by the same naming module (S3 ARNs carry no region or account).
+  model_bucket_arn = "arn:${local.partition}:s3:::${local.names.model_bucket}"
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -122,6 +124,26 @@ data "aws_iam_policy_document" "github_deploy" {
     # verify's vpc.no-orphans. EC2 Describe* calls do not support resource-level permissions.
     actions   = ["ec2:DescribeVpcs"]
     resources = ["*"]
+  }
+
+  # `triton-ops models sync`: the model repository lives in the model bucket, which Triton starts on, not in
+  # the image. It lists the bucket to compare, uploads (multipart for large files) and deletes with --delete.
+  statement {
+    sid       = "SyncModelsList"
+    actions   = ["s3:ListBucket"]
+    resources = [local.model_bucket_arn]
+  }
+
+  statement {
+    sid = "SyncModelsObjects"
+    actions = [
+      "s3:AbortMultipartUpload",
+      "s3:DeleteObject",
+      "s3:GetObject",
+      "s3:ListMultipartUploadParts",
+      "s3:PutObject",
+    ]
+    resources = ["${local.model_bucket_arn}/*"]
   }
 }
 

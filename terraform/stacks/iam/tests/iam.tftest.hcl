@@ -82,6 +82,14 @@ run "ci_role_pinned_to_branch" {
     condition     = data.aws_iam_policy_document.github_deploy[0].statement[2].resources == toset(["arn:aws:eks:us-east-1:123456789012:cluster/acme-dev"])
     error_message = "DescribeCluster is allowed on the project's cluster only."
   }
+  assert {
+    condition     = data.aws_iam_policy_document.github_deploy[0].statement[5].resources == toset(["arn:aws:s3:::acme-dev-models-123456789012/*"])
+    error_message = "models sync writes objects of the project's model bucket only."
+  }
+  assert {
+    condition     = data.aws_iam_policy_document.github_deploy[0].statement[4].resources == toset(["arn:aws:s3:::acme-dev-models-123456789012"])
+    error_message = "models sync lists the project's model bucket only."
+  }
 }
 
 run "ci_role_pinned_to_environment" {
