@@ -130,16 +130,14 @@ export function modelsCommand(ctx: CliContext): Command {
         const replicas = waitMode === "explicit" ? control.replicaNote(rt.config.triton) : undefined;
         if (replicas) io.warn(replicas);
         const line = io.progress("models-ready");
-        const triton = await control.loadAndWait(
-          transport,
-          snapshot.models.map((m) => m.name),
-          {
-            mode: waitMode,
-            timeoutMs: timeoutS * 1000,
-            pollIntervalMs: rt.config.triton.repositoryPollSeconds * 1000,
-            onProgress: (text) => line.update(text),
-          },
-        );
+        const names = snapshot.models.map((m) => m.name);
+        const triton = await control.loadAndWait(transport, names, {
+          mode: waitMode,
+          unload: control.removedModels(result.deleted, prefix, names),
+          timeoutMs: timeoutS * 1000,
+          pollIntervalMs: rt.config.triton.repositoryPollSeconds * 1000,
+          onProgress: (text) => line.update(text),
+        });
         line.done(triton.ok ? "models READY" : "models not READY", triton.ok ? "success" : "fail");
         io.result(
           { ...result, lint, triton },

@@ -121,6 +121,14 @@ describe.each(["url", "service proxy"] as const)("explicit mode: models sync --l
     const status = JSON.parse((await runCli(`models status ${reach} --json`, { env: moto.env })).stdout);
     expect(status.models.find((m: { name: string }) => m.name === "identity")).toMatchObject({ ready: true });
   });
+
+  it("with --delete, unloads a model whose files are gone, so Triton no longer lists or serves it", async () => {
+    const sync = await run(`${good} --load --delete --yes --json`);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(JSON.parse(sync.stdout).triton).toMatchObject({ ok: true, unloaded: ["broken"] });
+    const status = JSON.parse((await runCli(`models status ${reach} --json`, { env: moto.env })).stdout);
+    expect(status.models.map((m: { name: string }) => m.name)).toEqual(["identity"]);
+  });
 });
 
 describe("poll mode: models sync --wait", () => {

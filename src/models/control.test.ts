@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkControlFlags, formatWait, readiness } from "./control.js";
+import { checkControlFlags, formatWait, readiness, removedModels } from "./control.js";
 
 describe("checkControlFlags", () => {
   it("allows --load in explicit mode and --wait in poll mode, and refuses what cannot succeed", () => {
@@ -28,7 +28,7 @@ describe("readiness and formatWait", () => {
     );
     expect(models.map((m) => m.ready)).toEqual([true, false, false]);
     const text = formatWait(
-      { address: "http://t", mode: "poll", ok: false, timedOut: true, waitedMs: 5000, models },
+      { address: "http://t", mode: "poll", ok: false, timedOut: true, unloaded: [], waitedMs: 5000, models },
       5,
     );
     expect(text).toBe(
@@ -38,5 +38,13 @@ describe("readiness and formatWait", () => {
         "  c: MISSING: not in Triton's repository index",
       ].join("\n"),
     );
+  });
+});
+
+describe("removedModels", () => {
+  it("names a model only when every one of its files was deleted", () => {
+    const deleted = ["models/old/config.pbtxt", "models/old/1/model.py", "models/kept/2/model.py"];
+    expect(removedModels(deleted, "models/", ["kept"])).toEqual(["old"]);
+    expect(removedModels([], "models/", ["kept"])).toEqual([]);
   });
 });

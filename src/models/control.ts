@@ -25,6 +25,8 @@ export interface WaitResult {
   ok: boolean;
   /** True when the deadline came before every model was READY or had failed. */
   timedOut: boolean;
+  /** explicit mode: models whose files were all deleted, unloaded so Triton stops serving them. */
+  unloaded: string[];
   waitedMs: number;
   models: ModelReadiness[];
 }
@@ -36,6 +38,8 @@ export interface WaitOptions {
   pollIntervalMs?: number;
   /** How often the index is read while waiting. */
   checkEveryMs?: number;
+  /** explicit mode: models to unload first (deleted from the repository). */
+  unload?: readonly string[];
   onProgress?: (message: string) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -110,7 +114,17 @@ export async function loadAndWait(
   const progress = options.onProgress ?? (() => {});
   const started = now();
   const deadline = started + options.timeoutMs;
+  const unloaded: string[] = [];
   if (options.mode === "explicit") {
+    for (const name of options.unload ?? []) {
+      progress(`unloading ${name}, deleted from the repository`);
+      // A model Triton never loaded refuses the unload; what matters is that it is not served.
+      await loadOrUnload(t, name, "unload")
+        .then(() => unloaded.push(name))
+        .catch((error: unknown) => {
+          if ((error as { code?: string }).code === "models.not-explicit") throw error;
+        });
+    }
     for (const [i, name] of names.entries()) {
       progress(`loading ${name} (${i + 1}/${names.length})`);
       // A refused load is not thrown: its reason is what the index reports next. Only "this Triton is not
@@ -157,6 +171,7 @@ export async function loadAndWait(
     mode: options.mode,
     ok: models.every((m) => m.ready),
     timedOut,
+    unloaded,
     waitedMs: now() - started,
     models,
   };
@@ -189,6 +204,16 @@ export function pickupNote(triton: {
   }
 }
 
+/** Pure: the models none of whose files are left after a sync's deletions (keys under prefix). */
+export function removedModels(
+  deletedKeys: readonly string[],
+  prefix: string,
+  kept: readonly string[],
+): string[] {
+  const names = deletedKeys.map((key) => key.slice(prefix.length).split("/")[0] ?? "");
+  return [...new Set(names)].filter((name) => name !== "" && !kept.includes(name)).sort();
+}
+
 /** Pure: one line per model that is not READY, with Triton's reason, and a summary. */
 export function formatWait(result: WaitResult, timeoutS: number): string {
   const lines = result.models
@@ -199,5 +224,9 @@ export function formatWait(result: WaitResult, timeoutS: number): string {
   const head = result.ok
     ? `${verb} ${ready} model(s) on ${result.address}: all READY (${(result.waitedMs / 1000).toFixed(1)} s).`
     : `${result.models.length - ready} of ${result.models.length} model(s) not READY on ${result.address}${result.timedOut ? ` after ${timeoutS} s` : ""}:`;
-  return [head, ...lines].join("\n");
+  const gone =
+    result.unloaded.length > 0
+      ? [`Unloaded ${result.unloaded.join(", ")}: deleted from the repository.`]
+      : [];
+  return [...gone, head, ...lines].join("\n");
 }
