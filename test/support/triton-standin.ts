@@ -43,6 +43,8 @@ export interface TritonStandinOptions {
   controlMode?: "none" | "poll" | "explicit";
   /** Models whose load fails, with the reason Triton would give. */
   failLoad?: Record<string, string>;
+  /** A fixed service time: every infer answer waits this long (load tests). */
+  serviceTimeMs?: number;
 }
 
 export interface TritonStandin {
@@ -275,11 +277,15 @@ export async function startTritonStandin(
       }
       const answer = route(req.method ?? "GET", url.pathname, body);
       const out = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
-      res.writeHead(answer.status, {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(out),
-      });
-      res.end(out);
+      const send = () => {
+        res.writeHead(answer.status, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(out),
+        });
+        res.end(out);
+      };
+      if (options.serviceTimeMs && url.pathname.endsWith("/infer")) setTimeout(send, options.serviceTimeMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
