@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
-import { planScale, withScaleChanges } from "./scale.js";
+import { formatScaleHeader, planScale, withScaleChanges } from "./scale.js";
 
 const config = configSchema.parse({
   gpu: { minSize: 1, desiredSize: 1, maxSize: 2 },
@@ -79,6 +79,30 @@ describe("withScaleChanges", () => {
         "  replicas: 3",
         "",
       ].join("\n"),
+    );
+  });
+});
+
+describe("formatScaleHeader", () => {
+  it("says whether the file holds the new values, and the quota judgement", () => {
+    const base = {
+      configFile: "/p/triton-ops.yaml",
+      changes: [{ key: "gpu.maxSize" as const, from: 2, to: 3 }],
+      stages: ["gpu-nodes" as const],
+      apply: null,
+    };
+    expect(
+      formatScaleHeader({
+        ...base,
+        written: true,
+        quota: { status: "pass", summary: "quota 64 >= 12 needed" },
+      }),
+    ).toBe(
+      "/p/triton-ops.yaml now has (gpu-nodes):\n  gpu.maxSize: 2 -> 3\n  GPU vCPU quota: pass (quota 64 >= 12 needed)",
+    );
+    expect(formatScaleHeader({ ...base, written: false, quota: null })).toMatch(/left as it was/);
+    expect(formatScaleHeader({ ...base, changes: [], written: false, quota: null })).toMatch(
+      /Nothing to change/,
     );
   });
 });

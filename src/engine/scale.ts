@@ -146,7 +146,7 @@ export async function runScale(rt: Runtime, plan: ScalePlan, options: ScaleOptio
         ? { status: "pass", summary: verdict.summary }
         : {
             status: "skipped",
-            summary: `${verdict.summary}: the Service Quotas API did not answer${rt.config.sandbox ? " (the emulator has none)" : ""}, so the quota was not checked`,
+            summary: `${verdict.summary}; Service Quotas did not answer${rt.config.sandbox ? " (the emulator has none)" : ""}`,
           };
     if (quota.status === "skipped") rt.io.warn(`GPU vCPU quota not checked: ${quota.summary}.`);
   }
@@ -188,5 +188,8 @@ export function formatScaleHeader(result: ScaleResult): string {
   if (result.changes.length === 0) return "Nothing to change: the config already has these values.";
   const lines = result.changes.map((c) => `  ${c.key}: ${c.from ?? "unset"} -> ${c.to}`);
   if (result.quota) lines.push(`  GPU vCPU quota: ${result.quota.status} (${result.quota.summary})`);
-  return [`${result.written ? "Scaled" : "Not scaled"} (${result.stages.join(", ")}):`, ...lines].join("\n");
+  const head = result.written
+    ? `${result.configFile} now has`
+    : `${result.configFile} left as it was; asked for`;
+  return [`${head} (${result.stages.join(", ")}):`, ...lines].join("\n");
 }
