@@ -132,5 +132,5 @@ describe("sandbox end to end", () => {
       "e2e-test",
     );
     expect(left).toEqual([]);
-  });
+  }, 600_000); // Six stages up twice, a GPU pool replaced, six down: past 5 min on a loaded 2-core machine.
 });
