@@ -7,7 +7,7 @@ import path from "node:path";
  */
 export async function writeFileAtomic(
   file: string,
-  content: string,
+  content: string | Uint8Array,
   options: { secret?: boolean } = {},
 ): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });

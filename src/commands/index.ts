@@ -15,6 +15,7 @@ import { planCommand } from "./plan.js";
 import { portForwardCommand } from "./port-forward.js";
 import { renderCommand } from "./render.js";
 import { sandboxCommand } from "./sandbox.js";
+import { scaleCommand } from "./scale.js";
 import { statusCommand } from "./status.js";
 import { tokenCommand } from "./token.js";
 import { upCommand } from "./up.js";
@@ -27,6 +28,7 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   planCommand,
   upCommand,
   upgradeCommand,
+  scaleCommand,
   statusCommand,
   verifyCommand,
   modelsCommand,

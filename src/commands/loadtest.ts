@@ -1,3 +1,4 @@
+import path from "node:path";
 import { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { createIo, globalOptions, loadProjectConfig } from "./shared.js";
@@ -8,6 +9,7 @@ interface LoadtestFlags {
   concurrency: string;
   duration: string;
   json?: boolean;
+  plot?: string;
   kubeconfig?: string;
   context?: string;
 }
@@ -24,6 +26,7 @@ export function loadtestCommand(ctx: CliContext): Command {
     .option("--kubeconfig <file>", "kubeconfig to use for the port-forward")
     .option("--context <name>", "kubeconfig context")
     .option("--json", "print the result as JSON")
+    .option("--plot <file>", "also draw latency and throughput against concurrency to FILE.svg or FILE.png")
     .action(async (flags: LoadtestFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
       const { formatLoadtest, parseConcurrency, parseDuration, runLoadtest } = await import(
@@ -31,6 +34,9 @@ export function loadtestCommand(ctx: CliContext): Command {
       );
       const concurrency = parseConcurrency(flags.concurrency);
       const durationMs = parseDuration(flags.duration);
+      const plot = flags.plot ? await import("../loadtest/plot.js") : undefined;
+      // A plot file that cannot be drawn is refused before any load is sent.
+      if (plot && flags.plot) plot.plotFormat(flags.plot);
       let instanceType = "g5.xlarge";
       try {
         instanceType =
@@ -73,6 +79,11 @@ export function loadtestCommand(ctx: CliContext): Command {
               `loadtest: concurrency ${l.concurrency}: p50 ${l.p50Ms} ms, ${l.throughputPerSecond} req/s`,
             ),
         });
+        if (plot && flags.plot && result.levels.length > 0) {
+          const file = path.resolve(ctx.cwd, flags.plot);
+          const written = await plot.writePlot(file, result);
+          io.info(`loadtest: plot written to ${file} (${written.format}, ${written.bytes} bytes)`);
+        }
         io.result(result, () => formatLoadtest(result));
       } finally {
         off();

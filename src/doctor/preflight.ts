@@ -53,6 +53,46 @@ export function gpuVcpuNeed(
 }
 
 /**
+ * The GPU vCPU quota against what the node group needs at gpu.maxSize: fail when below, warn when the
+ * quota cannot be read (no Service Quotas API on the emulator, or not permitted). preflight and `scale`
+ * both judge a maxSize by it.
+ */
+export async function checkGpuQuota(
+  aws: Runtime["aws"],
+  config: Pick<Runtime["config"], "gpu" | "region">,
+): Promise<Omit<PreflightCheck, "id">> {
+  const types = config.gpu.instanceTypes;
+  const vcpus = await instanceVcpus(aws, types);
+  const needs = gpuVcpuNeed(types, vcpus, config.gpu.maxSize);
+  const parts: string[] = [];
+  let status: CheckStatus = "pass";
+  let fix: string | undefined;
+  for (const { cls, need } of needs) {
+    const q = GPU_QUOTAS[cls];
+    const code = q[config.gpu.capacityType];
+    const value = await quotaValue(aws, "ec2", code);
+    if (value === "unknown") {
+      parts.push(`${q.label} ${config.gpu.capacityType} vCPU quota unknown (needs ${need})`);
+      if (status === "pass") status = "warn";
+      fix ??= `aws service-quotas get-service-quota --service-code ec2 --quota-code ${code} --region ${config.region}`;
+    } else if (value < need) {
+      parts.push(
+        `${q.label} ${config.gpu.capacityType} vCPU quota ${value} < ${need} needed for maxSize ${config.gpu.maxSize}`,
+      );
+      status = "fail";
+      fix = `aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${code} --desired-value ${need} --region ${config.region}`;
+    } else {
+      parts.push(`${q.label} ${config.gpu.capacityType} vCPU quota ${value} >= ${need} needed`);
+    }
+  }
+  return {
+    status,
+    summary: parts.join("; ") || "no GPU instance types described",
+    ...(fix ? { fix } : {}),
+  };
+}
+
+/**
  * The seed's Stage 0: what `up` needs before it touches anything. Cheap: no Terraform plan, a handful of
  * read calls. Each check passes, warns (unknown or optional) or fails with the fix.
  */
@@ -177,38 +217,7 @@ export async function runPreflight(rt: Runtime, options: { tf?: TerraformRunner 
       }),
     );
   }
-  work.push(
-    check("gpu.quota", async () => {
-      const vcpus = await instanceVcpus(aws, types);
-      const needs = gpuVcpuNeed(types, vcpus, config.gpu.maxSize);
-      const parts: string[] = [];
-      let status: CheckStatus = "pass";
-      let fix: string | undefined;
-      for (const { cls, need } of needs) {
-        const q = GPU_QUOTAS[cls];
-        const code = q[config.gpu.capacityType];
-        const value = await quotaValue(aws, "ec2", code);
-        if (value === "unknown") {
-          parts.push(`${q.label} ${config.gpu.capacityType} vCPU quota unknown (needs ${need})`);
-          if (status === "pass") status = "warn";
-          fix ??= `aws service-quotas get-service-quota --service-code ec2 --quota-code ${code} --region ${config.region}`;
-        } else if (value < need) {
-          parts.push(
-            `${q.label} ${config.gpu.capacityType} vCPU quota ${value} < ${need} needed for maxSize ${config.gpu.maxSize}`,
-          );
-          status = "fail";
-          fix = `aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${code} --desired-value ${need} --region ${config.region}`;
-        } else {
-          parts.push(`${q.label} ${config.gpu.capacityType} vCPU quota ${value} >= ${need} needed`);
-        }
-      }
-      return {
-        status,
-        summary: parts.join("; ") || "no GPU instance types described",
-        ...(fix ? { fix } : {}),
-      };
-    }),
-  );
+  work.push(check("gpu.quota", () => checkGpuQuota(aws, config)));
   work.push(
     check("aws.eips", async () => {
       const natEips = vpcApplied ? 0 : config.network.natGateways === "per-az" ? config.network.azCount : 1;

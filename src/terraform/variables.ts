@@ -111,6 +111,8 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         enable_addons: !config.sandbox,
         // The emulator creates no Auto Scaling group behind an EKS node group, so there is nothing to tag.
         enable_autoscaler_tags: !config.sandbox,
+        // The emulator has no EKS DescribeUpdate for Terraform to wait on after an in-place min/max change.
+        replace_on_scaling_change: config.sandbox,
         enable_spot_first: config.gpu.spotFirst,
       };
   }

@@ -6,6 +6,7 @@ import {
   type CheckDefinition,
   gpuVerdict,
   nodesVerdict,
+  nodeTemplateVerdict,
   podsVerdict,
   runChecks,
   targetsVerdict,
@@ -211,5 +212,22 @@ describe("rules", () => {
       "vpc-2 (old)",
     );
     expect(vpcVerdict([], []).status).toBe("pass");
+  });
+});
+
+describe("nodeTemplateVerdict", () => {
+  const expected = {
+    "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
+    a: "1",
+  };
+  it("passes with every tag, names a missing or wrong one, fails when the group is gone", () => {
+    expect(nodeTemplateVerdict("asg", expected, { ...expected, other: "x" }).status).toBe("pass");
+    const wrong = nodeTemplateVerdict("asg", expected, { a: "2" });
+    expect(wrong.status).toBe("fail");
+    expect(wrong.details).toEqual([
+      "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu=true:NoSchedule (has none)",
+      "a=1 (has 2)",
+    ]);
+    expect(nodeTemplateVerdict("asg", expected, undefined).summary).toMatch(/asg .* does not exist/);
   });
 });

@@ -37,6 +37,7 @@ export const CHECK_IDS = [
   "vpc.no-orphans",
   "monitoring.targets",
   "autoscaling.ready",
+  "autoscaling.node-template",
 ] as const;
 
 function timeout(ms: number): Promise<never> {
@@ -336,6 +337,34 @@ export function autoscalingVerdict(
     status: "pass",
     summary: `cluster-autoscaler is running; the Triton HPA reads ${current.metric?.name ?? "its metric"} = ${current.current?.averageValue}`,
   };
+}
+
+/**
+ * Pure: the GPU Auto Scaling group carries every node-template tag the gpu-nodes stage set, so
+ * cluster-autoscaler can scale the pool up from zero nodes.
+ */
+export function nodeTemplateVerdict(
+  group: string,
+  expected: Readonly<Record<string, string>>,
+  actual: Readonly<Record<string, string>> | undefined,
+): Verdict {
+  if (!actual) {
+    return {
+      status: "fail",
+      summary: `Auto Scaling group ${group} behind the GPU node group does not exist`,
+      hint: "Re-apply the GPU pool: `triton-ops up --stage gpu-nodes`.",
+    };
+  }
+  const wrong = Object.entries(expected).filter(([key, value]) => actual[key] !== value);
+  if (wrong.length > 0) {
+    return {
+      status: "fail",
+      summary: `${group} lacks ${wrong.length} node-template tag(s), so the GPU pool cannot scale up from zero`,
+      details: wrong.map(([key, value]) => `${key}=${value} (has ${actual[key] ?? "none"})`),
+      hint: "Re-apply the GPU pool: `triton-ops up --stage gpu-nodes`.",
+    };
+  }
+  return { status: "pass", summary: `${group} carries ${Object.keys(expected).length} node-template tags` };
 }
 
 export function vpcVerdict(

@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { AutoScalingClient, CreateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
+import { CreateLaunchTemplateCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BROKEN, healthy } from "../../test/fixtures/verify/scenarios.js";
 import { seedProjectAws } from "../../test/support/aws-seed.js";
@@ -35,9 +36,41 @@ beforeAll(async () => {
     environment: "dev",
     imageTag: "24.08",
   }));
+  // The GPU node group's Auto Scaling group as EKS leaves it on AWS, with the node-template tags the
+  // gpu-nodes stack puts on it (the emulator makes no group behind a node group, so it is made here).
+  const nodeTemplate = {
+    "k8s.io/cluster-autoscaler/enabled": "true",
+    "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "1",
+    "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
+  };
+  const aws = { region: "us-east-1", endpoint: moto.endpoint, credentials: creds };
+  const ec2 = new EC2Client(aws);
+  await ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: "acme-dev-gpu",
+      LaunchTemplateData: { ImageId: "ami-12c6146b" },
+    }),
+  );
+  ec2.destroy();
+  const autoscaling = new AutoScalingClient(aws);
+  await autoscaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: "eks-acme-dev-gpu",
+      LaunchTemplate: { LaunchTemplateName: "acme-dev-gpu" },
+      MinSize: 0,
+      MaxSize: 2,
+      AvailabilityZones: ["us-east-1a"],
+      Tags: Object.entries(nodeTemplate).map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: false })),
+    }),
+  );
+  autoscaling.destroy();
   project = await makeProject({
     config,
-    outputs: { vpc: { vpc_id: vpcId }, eks: { cluster_name: "acme-dev" } },
+    outputs: {
+      vpc: { vpc_id: vpcId },
+      eks: { cluster_name: "acme-dev" },
+      "gpu-nodes": { gpu_autoscaling_group_name: "eks-acme-dev-gpu", gpu_node_template_tags: nodeTemplate },
+    },
   });
 });
 afterAll(async () => {
@@ -84,6 +117,7 @@ describe("triton-ops verify", () => {
         "vpc.no-orphans",
         "monitoring.targets",
         "autoscaling.ready",
+        "autoscaling.node-template",
       ]);
       for (const check of result.checks) {
         const details =

@@ -1,5 +1,7 @@
 // `triton-ops verify`: collectors for each check over the target (project or current context), run
 // concurrently by runChecks; the rules live in checks.ts.
+
+import { autoScalingGroupTags } from "../aws/autoscaling.js";
 import { orAwsError } from "../aws/clients.js";
 import { describeVpcs } from "../aws/ec2.js";
 import { describeRepository } from "../aws/ecr.js";
@@ -18,6 +20,7 @@ import {
   type CheckResult,
   gpuVerdict,
   nodesVerdict,
+  nodeTemplateVerdict,
   podsVerdict,
   runChecks,
   targetsVerdict,
@@ -312,6 +315,39 @@ export function verifyDefinitions(target: Target, options: { infer?: boolean } =
           target.config?.triton.hpaMaxReplicas !== undefined,
         );
       }),
+    },
+    {
+      id: "autoscaling.node-template",
+      needs: ["aws.identity"],
+      async run() {
+        if (!target.config) return skip(`not checked: ${target.projectMissing}`);
+        if (target.config.sandbox) {
+          return skip(
+            "the emulator creates no Auto Scaling group behind an EKS node group, so the GPU group's node-template tags are not checked (they are on AWS)",
+          );
+        }
+        const expected = outputOf<Record<string, string>>(
+          target.outputs,
+          "gpu-nodes",
+          "gpu_node_template_tags",
+        );
+        if (!expected) return skip("the gpu-nodes stage is not applied");
+        if (Object.keys(expected).length === 0)
+          return skip("node-template tags are off (enable_autoscaler_tags)");
+        const group = outputOf<string>(target.outputs, "gpu-nodes", "gpu_autoscaling_group_name");
+        if (!group) {
+          return {
+            status: "fail",
+            summary: "EKS reports no Auto Scaling group behind the GPU node group",
+            hint: "Check the node group: `aws eks describe-nodegroup`.",
+          };
+        }
+        const tags = await orAwsError(
+          `describe Auto Scaling group ${group}`,
+          autoScalingGroupTags(target.aws, [group]),
+        );
+        return nodeTemplateVerdict(group, expected, tags.get(group));
+      },
     },
   ];
 }

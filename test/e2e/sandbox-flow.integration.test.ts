@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSandboxState, sandboxEnv, stopProcess } from "../../src/sandbox/sandbox.js";
+import { awsCli, expectAutoscalerRole } from "../support/autoscaler-role.js";
 import { taggedLeftovers } from "../support/aws-leftovers.js";
 import { runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
@@ -14,7 +15,7 @@ interface StageJson {
 
 /**
  * The product's main path on the sandbox, through the whole CLI and real Terraform:
- * init -> up all -> up again (nothing applied) -> status -> down all -> nothing tagged left.
+ * init -> up all -> up again (nothing applied) -> scale the GPU pool -> status -> down all -> nothing tagged left.
  */
 describe("sandbox end to end", () => {
   let cwd: string;
@@ -55,6 +56,46 @@ describe("sandbox end to end", () => {
     const second = (JSON.parse(again.stdout) as { stages: StageJson[] }).stages;
     expect(second.filter((s) => s.stage !== "workloads").every((s) => s.status === "unchanged")).toBe(true);
 
+    // Issue 14 on the applied stages: cluster-autoscaler's IRSA role; the node-template tags are a gap
+    // verify names (no Auto Scaling group behind the emulator's node group); `scale` applies gpu-nodes alone.
+    const sandbox = await readSandboxState(path.join(cwd, ".triton-ops"));
+    const awsEnv = sandboxEnv(process.env, sandbox?.endpoint ?? "", "us-east-1");
+    await expectAutoscalerRole(awsEnv, "e2e-test");
+    const verify = await runCli("verify --json --only autoscaling.node-template", { cwd, env });
+    const gap = (
+      JSON.parse(verify.stdout) as { checks: Array<{ id: string; status: string; summary: string }> }
+    ).checks.find((c) => c.id === "autoscaling.node-template");
+    expect(gap?.status).toBe("skip");
+    expect(gap?.summary).toMatch(/emulator creates no Auto Scaling group/);
+    const file = path.join(cwd, "triton-ops.yaml");
+    const config = await readFile(file, "utf8");
+    const scale = await runCli("scale --gpu-max 3 --yes --json", { cwd, env });
+    expect(scale.code, scale.stderr).toBe(0);
+    const scaled = JSON.parse(scale.stdout) as {
+      changes: unknown[];
+      written: boolean;
+      quota: { status: string } | null;
+      apply: { stages: StageJson[] };
+    };
+    expect(scaled.changes).toEqual([{ key: "gpu.maxSize", from: 2, to: 3 }]);
+    expect(scaled.written).toBe(true);
+    expect(scaled.quota?.status).toBe("skipped");
+    // Only gpu-nodes was planned and applied; the stages below it were not looked at.
+    expect(scaled.apply.stages.map((s) => [s.stage, s.status])).toEqual([["gpu-nodes", "applied"]]);
+    expect(scale.stderr).not.toMatch(/^\S*\s*(vpc|iam|ecr|eks|workloads):/m);
+    // The cost of the new bounds, from the one price model, beside the plan.
+    expect(scale.stderr).toMatch(/gpu-nodes: estimated .*\/month after apply/);
+    expect(await readFile(file, "utf8")).toBe(config.replace("maxSize: 2", "maxSize: 3"));
+    const nodegroup = (await awsCli(awsEnv, [
+      "eks",
+      "describe-nodegroup",
+      "--cluster-name",
+      "e2e-test",
+      "--nodegroup-name",
+      "e2e-test-gpu",
+    ])) as { nodegroup: { scalingConfig: { minSize: number; maxSize: number } } };
+    expect(nodegroup.nodegroup.scalingConfig).toMatchObject({ minSize: 1, maxSize: 3 });
+
     const status = await runCli("status --json", { cwd, env });
     expect(status.code).toBe(0);
     const rows = (
@@ -91,5 +132,5 @@ describe("sandbox end to end", () => {
       "e2e-test",
     );
     expect(left).toEqual([]);
-  });
+  }, 600_000); // Six stages up twice, a GPU pool replaced, six down: past 5 min on a loaded 2-core machine.
 });

@@ -57,6 +57,8 @@ export interface TritonStandinOptions {
   pollSecs?: number;
   /** Brings the repository directory up to date before each load and poll. */
   refresh?: () => Promise<void>;
+  /** A fixed service time: every infer answer waits this long (load tests). */
+  serviceTimeMs?: number;
 }
 
 export interface TritonStandin {
@@ -339,11 +341,15 @@ export async function startTritonStandin(
       }
       void route(req.method ?? "GET", url.pathname, body).then((answer) => {
         const out = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
-        res.writeHead(answer.status, {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(out),
-        });
-        res.end(out);
+        const send = () => {
+          res.writeHead(answer.status, {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(out),
+          });
+          res.end(out);
+        };
+        if (options.serviceTimeMs && url.pathname.endsWith("/infer")) setTimeout(send, options.serviceTimeMs);
+        else send();
       });
     });
   });

@@ -76,6 +76,13 @@ resource "aws_launch_template" "this" {
   }
 }
 
+# The GPU pool's bounds where a change to them must replace the node groups (replace_on_scaling_change,
+# the emulator). On AWS its input is a constant null, so it never triggers and the bounds update in place.
+# Always one instance: replace_triggered_by cannot point at a resource counted to zero.
+resource "terraform_data" "gpu_scaling" {
+  input = var.replace_on_scaling_change ? { min_size = var.min_size, max_size = var.max_size } : null
+}
+
 resource "aws_eks_node_group" "gpu" {
   cluster_name    = var.cluster_name
   node_group_name = local.names.gpu_node_group
@@ -117,7 +124,8 @@ resource "aws_eks_node_group" "gpu" {
     # not scale the group back. remote_access: we never enable SSH (nodes are reached through SSM),
     # but the emulator reports every node group with an SSH key, and a changed remote_access forces
     # replacement; ignoring it keeps converged plans empty there without changing real AWS behaviour.
-    ignore_changes = [scaling_config[0].desired_size, remote_access]
+    ignore_changes       = [scaling_config[0].desired_size, remote_access]
+    replace_triggered_by = [terraform_data.gpu_scaling]
 
     precondition {
       condition     = var.min_size <= var.desired_size && var.desired_size <= var.max_size

@@ -51,7 +51,8 @@ resource "aws_eks_node_group" "gpu_spot" {
 
   lifecycle {
     # As the on-demand GPU group: the autoscaler owns desired_size; remote_access is the emulator's echo.
-    ignore_changes = [scaling_config[0].desired_size, remote_access]
+    ignore_changes       = [scaling_config[0].desired_size, remote_access]
+    replace_triggered_by = [terraform_data.gpu_scaling]
   }
 }
 

@@ -164,3 +164,9 @@ variable "enable_addons" {
   type        = bool
   default     = true
 }
+
+variable "replace_on_scaling_change" {
+  description = "Replace the GPU node groups rather than update their min/max in place. On for the emulator only: it has no EKS DescribeUpdate, which Terraform polls after an in-place UpdateNodegroupConfig. Off (in place) on AWS."
+  type        = bool
+  default     = false
+}

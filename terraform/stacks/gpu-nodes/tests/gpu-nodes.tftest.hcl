@@ -256,3 +256,26 @@ run "sandbox_skips_asg_tags" {
     error_message = "Where the emulator has no Auto Scaling group, nothing is tagged."
   }
 }
+
+run "bounds_update_in_place_on_aws" {
+  command = plan
+
+  assert {
+    condition     = terraform_data.gpu_scaling.input == null
+    error_message = "On AWS a new min/max updates the node group in place; nothing triggers a replacement."
+  }
+}
+
+run "bounds_replace_on_the_emulator" {
+  command = plan
+
+  variables {
+    replace_on_scaling_change = true
+    max_size                  = 5
+  }
+
+  assert {
+    condition     = terraform_data.gpu_scaling.input.max_size == 5
+    error_message = "On the emulator the bounds are held where a change replaces the node groups."
+  }
+}
