@@ -78,9 +78,10 @@ export function modelsCommand(ctx: CliContext): Command {
         });
       }
       const prefix = `${rt.config.triton.modelRepositoryPath.replace(/^\/+|\/+$/g, "")}/`;
-      const [{ openModelStore }, { runSync, formatSync }] = await Promise.all([
+      const [{ openModelStore }, { runSync, formatSync }, { ETAG_CACHE_FILE }] = await Promise.all([
         import("../aws/model-store.js"),
         import("../models/sync.js"),
+        import("../models/etag-cache.js"),
       ]);
       const store = await openModelStore(rt.aws, bucket);
       const progress = io.progress("models-sync");
@@ -91,6 +92,7 @@ export function modelsCommand(ctx: CliContext): Command {
           prefix,
           delete: flags.delete === true,
           dryRun: flags.dryRun === true,
+          cacheFile: path.join(rt.envDir, ETAG_CACHE_FILE),
           onProgress: (done, total, bytes) =>
             progress.update(`uploaded ${done}/${total} file(s), ${Math.round(bytes / 1048576)} MiB`),
           ...(flags.yes
