@@ -272,7 +272,10 @@ async function gpusFromFlag(
   return { count: n, source: "--gpus-per-node" };
 }
 
-/** GPUs per node from the project's gpu.instanceTypes, when there is a project config; else unknown. */
+/**
+ * GPUs per node from the project's gpu.instanceTypes, when there is a project config: EC2
+ * DescribeInstanceTypes when AWS credentials are configured (never on the sandbox), else the bundled table.
+ */
 async function projectGpus(
   ctx: CliContext,
   command: Command,
@@ -280,14 +283,26 @@ async function projectGpus(
 ): Promise<{ count: number; source: string } | undefined> {
   const loaded = await loadProjectConfig(ctx, command, io).catch(() => undefined);
   if (!loaded?.file) return undefined;
-  const { gpusPerNode, GPU_TABLE_DATE } = await import("../models/gpu-count.js");
-  const types = loaded.config.gpu.instanceTypes;
-  const count = gpusPerNode(types);
-  if (count === undefined) {
-    io.warn(
-      `GPUs per node of ${types.join(", ")} are not in the bundled table (as of ${GPU_TABLE_DATE}); pass --gpus-per-node.`,
-    );
-    return undefined;
-  }
-  return { count, source: `gpu.instanceTypes ${types.join(", ")}, table as of ${GPU_TABLE_DATE}` };
+  const [{ resolveGpusPerNode }, { mayHaveAwsAccess, today }] = await Promise.all([
+    import("../models/gpu-count.js"),
+    import("../versions/catalog.js"),
+  ]);
+  const c = loaded.config;
+  const env = ctx.env;
+  const asked = !c.sandbox && mayHaveAwsAccess(env);
+  const answer = await resolveGpusPerNode(c.gpu.instanceTypes, {
+    today: today(env),
+    noLiveReason: c.sandbox ? "the sandbox" : "no AWS access configured",
+    ...(asked
+      ? {
+          live: async (types) => {
+            const { describeGpuCounts } = await import("../aws/ec2.js");
+            return describeGpuCounts({ region: c.region, env, sandbox: false }, types);
+          },
+        }
+      : {}),
+  });
+  if (answer.fallbackReason) io.debug(`GPUs per node from the bundled table: ${answer.fallbackReason}.`);
+  for (const notice of answer.notices) io.warn(notice);
+  return answer.count === undefined ? undefined : { count: answer.count, source: answer.source };
 }
