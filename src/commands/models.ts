@@ -55,7 +55,9 @@ export function modelsCommand(ctx: CliContext): Command {
       ]);
       const snapshot = await readRepository(path.resolve(ctx.cwd, dir));
       const rt = await createRuntime(ctx, command, io);
-      const gpus = (await gpusFromFlag(flags.gpusPerNode)) ?? (await projectGpus(ctx, command, io));
+      const gpus =
+        (await gpusFromFlag(flags.gpusPerNode)) ??
+        (await projectGpus(ctx, command, io, { config: rt.config, file: rt.configFile }));
       const lint = lintRepository(snapshot, gpus ? { gpusPerNode: gpus.count, gpuSource: gpus.source } : {});
       if (!lint.ok) {
         io.result(
@@ -280,8 +282,10 @@ async function projectGpus(
   ctx: CliContext,
   command: Command,
   io: import("../io/io.js").Io,
+  /** The config the command already loaded, so it is not read and validated twice. */
+  already?: { config: import("../config/schema.js").Config; file: string | undefined },
 ): Promise<{ count: number; source: string } | undefined> {
-  const loaded = await loadProjectConfig(ctx, command, io).catch(() => undefined);
+  const loaded = already ?? (await loadProjectConfig(ctx, command, io).catch(() => undefined));
   if (!loaded?.file) return undefined;
   const [{ resolveGpusPerNode }, { mayHaveAwsAccess, today }] = await Promise.all([
     import("../models/gpu-count.js"),

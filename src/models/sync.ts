@@ -253,8 +253,10 @@ export async function runSync(store: ModelStore, options: SyncOptions): Promise<
       done += 1;
       options.onProgress?.(done, plan.upload.length, sentTotal);
     };
+    // Largest first: the longest upload starts at once and the small files fill the other slots beside it.
+    const bySize = [...plan.upload].sort((a, b) => b.size - a.size);
     await Promise.all(
-      plan.upload.map((u) =>
+      bySize.map((u) =>
         u.size > partSizeFor(u.size) ? multipart(() => limit(() => uploadOne(u))) : limit(() => uploadOne(u)),
       ),
     );
