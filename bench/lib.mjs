@@ -49,19 +49,22 @@ export function timeCommand(
 }
 
 /**
- * Alternates subject and reference `repetitions` times (after one warm-up each) and compares medians.
- * `target` is the highest acceptable subject/reference ratio.
+ * Alternates subject and reference `repetitions` times (after one warm-up each, unless `warmup` is false)
+ * and compares medians. Each call gets the repetition's index. `target` is the highest acceptable
+ * subject/reference ratio.
  */
-export async function compare({ name, subject, reference, repetitions = 7, target, note }) {
-  await subject();
-  await reference();
+export async function compare({ name, subject, reference, repetitions = 7, target, note, warmup = true }) {
+  if (warmup) {
+    await subject(-1);
+    await reference(-1);
+  }
   const s = [];
   const r = [];
   const mem = [];
   for (let i = 0; i < repetitions; i++) {
     const order = i % 2 === 0 ? [subject, reference] : [reference, subject];
     for (const fn of order) {
-      const result = await fn();
+      const result = await fn(i);
       if (fn === subject) {
         s.push(result.ms);
         if (result.peakMb !== undefined) mem.push(result.peakMb);

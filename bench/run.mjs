@@ -13,7 +13,7 @@ const args = process.argv.slice(2);
 const childOut = args.includes("--child-out") ? args[args.indexOf("--child-out") + 1] : undefined;
 const thisNodeOnly = args.includes("--this-node") || childOut !== undefined;
 const only = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--child-out");
-const suites = ["startup", "up", "verify", "doctor", "orphan-scan", "loadtest"].filter(
+const suites = ["startup", "up", "verify", "doctor", "orphan-scan", "loadtest", "models"].filter(
   (s) => only.length === 0 || only.includes(s),
 );
 

@@ -90,3 +90,39 @@ export async function describeInstances(aws: AwsContext, ids: string[]): Promise
     return found;
   });
 }
+
+/**
+ * ec2:DescribeInstanceTypes: the GPUs each of the given instance types carries (0 for one without), by
+ * type. A type EC2 does not know is missing from the map; any other failure is a reason, never a throw, so
+ * the caller falls back to its bundled table.
+ */
+export async function describeGpuCounts(
+  aws: AwsContext,
+  instanceTypes: readonly string[],
+): Promise<{ ok: true; counts: Map<string, number> } | { ok: false; reason: string }> {
+  const { DescribeInstanceTypesCommand } = sdk.ec2();
+  try {
+    return await using(ec2Client(aws), async (ec2) => {
+      const counts = new Map<string, number>();
+      // Asked one by one: a single unknown type makes EC2 refuse the whole list (InvalidInstanceType).
+      await Promise.all(
+        [...new Set(instanceTypes)].map(async (type) => {
+          try {
+            const res = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [type as never] }));
+            const info = res.InstanceTypes?.[0];
+            if (info)
+              counts.set(
+                type,
+                (info.GpuInfo?.Gpus ?? []).reduce((n, g) => n + (g.Count ?? 0), 0),
+              );
+          } catch (error) {
+            if ((error as { name?: string }).name !== "InvalidInstanceType") throw error;
+          }
+        }),
+      );
+      return { ok: true as const, counts };
+    });
+  } catch (error) {
+    return { ok: false, reason: `EC2 DescribeInstanceTypes failed: ${(error as Error).name ?? "error"}` };
+  }
+}

@@ -136,6 +136,5 @@ export const sdk = {
     loadWithCodeCache<typeof import("@aws-sdk/client-auto-scaling")>("@aws-sdk/client-auto-scaling"),
   serviceQuotas: () =>
     loadWithCodeCache<typeof import("@aws-sdk/client-service-quotas")>("@aws-sdk/client-service-quotas"),
-  libStorage: () => loadWithCodeCache<typeof import("@aws-sdk/lib-storage")>("@aws-sdk/lib-storage"),
   pricing: () => loadWithCodeCache<typeof import("@aws-sdk/client-pricing")>("@aws-sdk/client-pricing"),
 };

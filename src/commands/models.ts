@@ -66,7 +66,9 @@ export function modelsCommand(ctx: CliContext): Command {
       const mode = rt.config.triton.modelControlMode;
       const waitMode = control.checkControlFlags(mode, flags);
       const timeoutS = await timeoutFromFlag(flags.timeout);
-      const gpus = (await gpusFromFlag(flags.gpusPerNode)) ?? (await projectGpus(ctx, command, io));
+      const gpus =
+        (await gpusFromFlag(flags.gpusPerNode)) ??
+        (await projectGpus(ctx, command, io, { config: rt.config, file: rt.configFile }));
       const lint = lintRepository(snapshot, gpus ? { gpusPerNode: gpus.count, gpuSource: gpus.source } : {});
       if (!lint.ok) {
         io.result(
@@ -94,9 +96,10 @@ export function modelsCommand(ctx: CliContext): Command {
         });
       }
       const prefix = `${rt.config.triton.modelRepositoryPath.replace(/^\/+|\/+$/g, "")}/`;
-      const [{ openModelStore }, { runSync, formatSync }] = await Promise.all([
+      const [{ openModelStore }, { runSync, formatSync }, { ETAG_CACHE_FILE }] = await Promise.all([
         import("../aws/model-store.js"),
         import("../models/sync.js"),
+        import("../models/etag-cache.js"),
       ]);
       const store = await openModelStore(rt.aws, bucket);
       const progress = io.progress("models-sync");
@@ -107,6 +110,7 @@ export function modelsCommand(ctx: CliContext): Command {
           prefix,
           delete: flags.delete === true,
           dryRun: flags.dryRun === true,
+          cacheFile: path.join(rt.envDir, ETAG_CACHE_FILE),
           onProgress: (done, total, bytes) =>
             progress.update(`uploaded ${done}/${total} file(s), ${Math.round(bytes / 1048576)} MiB`),
           ...(flags.yes
@@ -326,22 +330,39 @@ async function gpusFromFlag(
   return { count: n, source: "--gpus-per-node" };
 }
 
-/** GPUs per node from the project's gpu.instanceTypes, when there is a project config; else unknown. */
+/**
+ * GPUs per node from the project's gpu.instanceTypes, when there is a project config: EC2
+ * DescribeInstanceTypes when AWS credentials are configured (never on the sandbox), else the bundled table.
+ */
 async function projectGpus(
   ctx: CliContext,
   command: Command,
   io: import("../io/io.js").Io,
+  /** The config the command already loaded, so it is not read and validated twice. */
+  already?: { config: import("../config/schema.js").Config; file: string | undefined },
 ): Promise<{ count: number; source: string } | undefined> {
-  const loaded = await loadProjectConfig(ctx, command, io).catch(() => undefined);
+  const loaded = already ?? (await loadProjectConfig(ctx, command, io).catch(() => undefined));
   if (!loaded?.file) return undefined;
-  const { gpusPerNode, GPU_TABLE_DATE } = await import("../models/gpu-count.js");
-  const types = loaded.config.gpu.instanceTypes;
-  const count = gpusPerNode(types);
-  if (count === undefined) {
-    io.warn(
-      `GPUs per node of ${types.join(", ")} are not in the bundled table (as of ${GPU_TABLE_DATE}); pass --gpus-per-node.`,
-    );
-    return undefined;
-  }
-  return { count, source: `gpu.instanceTypes ${types.join(", ")}, table as of ${GPU_TABLE_DATE}` };
+  const [{ resolveGpusPerNode }, { mayHaveAwsAccess, today }] = await Promise.all([
+    import("../models/gpu-count.js"),
+    import("../versions/catalog.js"),
+  ]);
+  const c = loaded.config;
+  const env = ctx.env;
+  const asked = !c.sandbox && mayHaveAwsAccess(env);
+  const answer = await resolveGpusPerNode(c.gpu.instanceTypes, {
+    today: today(env),
+    noLiveReason: c.sandbox ? "the sandbox" : "no AWS access configured",
+    ...(asked
+      ? {
+          live: async (types) => {
+            const { describeGpuCounts } = await import("../aws/ec2.js");
+            return describeGpuCounts({ region: c.region, env, sandbox: false }, types);
+          },
+        }
+      : {}),
+  });
+  if (answer.fallbackReason) io.debug(`GPUs per node from the bundled table: ${answer.fallbackReason}.`);
+  for (const notice of answer.notices) io.warn(notice);
+  return answer.count === undefined ? undefined : { count: answer.count, source: answer.source };
 }

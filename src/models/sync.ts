@@ -3,14 +3,21 @@
  * Files compare by size and by the ETag S3 would give them: MD5 for a single-part upload, MD5 of the part
  * MD5s plus "-N" for multipart. Parts are 8 MiB (the AWS CLI's default, so a bucket filled by `aws s3 sync`
  * compares equal) and grow for files over 80 GB so no upload needs more than 10,000 parts.
- * Files stream from disk for hashing and for upload; none is ever held whole in memory.
+ *
+ * Every file is read at most once per run, as a stream, and none is ever held whole in memory:
+ * - a file with no remote object, or one of another size, is uploaded without hashing first; its ETag is
+ *   computed from the same part buffers on their way up and kept in the checksum cache (etag-cache.ts);
+ * - a file whose size matches takes its ETag from the cache when its size and mtime are unchanged, and is
+ *   hashed only otherwise.
+ * So an unchanged tree is compared from one listing and one stat per file, without reading any file.
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 import type { ModelStore, RemoteObject } from "../aws/model-store.js";
+import { type EtagCache, openEtagCache } from "./etag-cache.js";
 
 export const MIB = 1024 * 1024;
 const MAX_PARTS = 10_000;
@@ -26,6 +33,7 @@ export interface LocalFile {
   rel: string;
   abs: string;
   size: number;
+  mtimeMs: number;
 }
 
 export async function walkFiles(root: string): Promise<LocalFile[]> {
@@ -38,7 +46,12 @@ export async function walkFiles(root: string): Promise<LocalFile[]> {
         if (e.isDirectory()) return visit(abs);
         if (!e.isFile()) return;
         const info = await stat(abs);
-        out.push({ rel: path.relative(root, abs).split(path.sep).join("/"), abs, size: info.size });
+        out.push({
+          rel: path.relative(root, abs).split(path.sep).join("/"),
+          abs,
+          size: info.size,
+          mtimeMs: info.mtimeMs,
+        });
       }),
     );
   };
@@ -46,34 +59,71 @@ export async function walkFiles(root: string): Promise<LocalFile[]> {
   return out.sort((a, b) => (a.rel < b.rel ? -1 : 1));
 }
 
-/** The ETag S3 gives this file when uploaded with partSizeFor(size), computed by streaming it once. */
-export async function localEtag(file: string, size: number): Promise<string> {
-  const part = partSizeFor(size);
-  const whole = createHash("md5");
-  const partDigests: Buffer[] = [];
-  let current = createHash("md5");
-  let inPart = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: MIB }) as AsyncIterable<Buffer>) {
-    if (size <= part) {
-      whole.update(chunk);
-      continue;
+/** The ETag S3 gives a file of `size` bytes uploaded with partSizeFor(size), fed its bytes in order. */
+export class EtagHasher {
+  private readonly part: number;
+  private readonly whole: Hash | undefined;
+  private current: Hash = createHash("md5");
+  private inPart = 0;
+  private readonly partDigests: Buffer[] = [];
+
+  constructor(size: number) {
+    this.part = partSizeFor(size);
+    this.whole = size <= this.part ? createHash("md5") : undefined;
+  }
+
+  update(chunk: Buffer): void {
+    if (this.whole) {
+      this.whole.update(chunk);
+      return;
     }
     let offset = 0;
     while (offset < chunk.length) {
-      const take = Math.min(part - inPart, chunk.length - offset);
-      current.update(chunk.subarray(offset, offset + take));
-      inPart += take;
+      const take = Math.min(this.part - this.inPart, chunk.length - offset);
+      this.current.update(chunk.subarray(offset, offset + take));
+      this.inPart += take;
       offset += take;
-      if (inPart === part) {
-        partDigests.push(current.digest());
-        current = createHash("md5");
-        inPart = 0;
+      if (this.inPart === this.part) {
+        this.partDigests.push(this.current.digest());
+        this.current = createHash("md5");
+        this.inPart = 0;
       }
     }
   }
-  if (size <= part) return whole.digest("hex");
-  if (inPart > 0) partDigests.push(current.digest());
+
+  digest(): string {
+    if (this.whole) return this.whole.digest("hex");
+    if (this.inPart > 0) this.partDigests.push(this.current.digest());
+    return multipartEtag(this.partDigests);
+  }
+}
+
+/** S3's multipart ETag: the MD5 of the parts' MD5s, then "-" and the number of parts. */
+function multipartEtag(partDigests: readonly Buffer[]): string {
   return `${createHash("md5").update(Buffer.concat(partDigests)).digest("hex")}-${partDigests.length}`;
+}
+
+/** The same ETag from parts handed over in any order, each whole (as an upload reads them). */
+class PartDigests {
+  private readonly digests: Buffer[] = [];
+  constructor(private readonly size: number) {}
+  add(index: number, bytes: Buffer): void {
+    this.digests[index] = createHash("md5").update(bytes).digest();
+  }
+  etag(): string {
+    if (this.size <= partSizeFor(this.size))
+      return (this.digests[0] ?? createHash("md5").digest()).toString("hex");
+    return multipartEtag(this.digests);
+  }
+}
+
+/** The ETag S3 gives this file when uploaded with partSizeFor(size), computed by streaming it once. */
+export async function localEtag(file: string, size: number): Promise<string> {
+  const hasher = new EtagHasher(size);
+  for await (const chunk of createReadStream(file, { highWaterMark: MIB }) as AsyncIterable<Buffer>) {
+    hasher.update(chunk);
+  }
+  return hasher.digest();
 }
 
 export interface SyncPlan {
@@ -82,23 +132,36 @@ export interface SyncPlan {
   unchanged: number;
 }
 
-/** Pure: what to upload and delete, given local files with their ETags and the remote listing. */
+/**
+ * Pure: what to upload and delete, given the local files and the remote listing. `etagOf` is asked only for
+ * a file whose remote object has the same size (any other is new or changed whatever its bytes); it
+ * returns undefined when the file has not been hashed yet, and the file is then in `toHash`.
+ */
 export function planSync(
-  local: Array<LocalFile & { etag: string }>,
+  local: LocalFile[],
   remote: RemoteObject[],
   prefix: string,
   withDelete: boolean,
-): SyncPlan {
+  etagOf: (file: LocalFile) => string | undefined,
+): SyncPlan & { toHash: LocalFile[] } {
   const byKey = new Map(remote.map((o) => [o.key, o]));
-  const plan: SyncPlan = { upload: [], remove: [], unchanged: 0 };
+  const plan: SyncPlan & { toHash: LocalFile[] } = { upload: [], remove: [], unchanged: 0, toHash: [] };
   const keys = new Set<string>();
   for (const f of local) {
     const key = `${prefix}${f.rel}`;
     keys.add(key);
     const there = byKey.get(key);
-    if (!there) plan.upload.push({ ...f, key, reason: "new" });
-    else if (there.size !== f.size || there.etag !== f.etag)
+    if (!there) {
+      plan.upload.push({ ...f, key, reason: "new" });
+      continue;
+    }
+    if (there.size !== f.size) {
       plan.upload.push({ ...f, key, reason: "changed" });
+      continue;
+    }
+    const etag = etagOf(f);
+    if (etag === undefined) plan.toHash.push(f);
+    else if (etag !== there.etag) plan.upload.push({ ...f, key, reason: "changed" });
     else plan.unchanged += 1;
   }
   if (withDelete) plan.remove = remote.filter((o) => !keys.has(o.key)).map((o) => o.key);
@@ -116,6 +179,8 @@ export interface SyncResult {
   /** Remote objects that are not local and stay because --delete was not given. */
   extraRemote: number;
   bytes: number;
+  /** Files read to compute their checksum before comparing (not in the cache, or changed mtime). */
+  hashed: number;
 }
 
 export interface SyncOptions {
@@ -125,52 +190,83 @@ export interface SyncOptions {
   delete: boolean;
   dryRun: boolean;
   concurrency?: number;
+  /** The checksum cache's file (etag-cache.ts); without one every compared file is hashed. */
+  cacheFile?: string;
   onProgress?: (done: number, total: number, bytes: number) => void;
   /** Asked before anything changes when the plan deletes remote files; false leaves everything as it is. */
   confirmRemove?: (keys: string[]) => Promise<boolean>;
 }
 
+/** Multipart uploads in flight at once (each sends up to four parts at a time, from the store's pool). */
+const MULTIPART_AT_ONCE = 2;
+
 export async function runSync(store: ModelStore, options: SyncOptions): Promise<SyncResult> {
   const limit = pLimit(options.concurrency ?? 8);
+  const multipart = pLimit(MULTIPART_AT_ONCE);
+  const cache: EtagCache = await openEtagCache(options.cacheFile);
   const [files, remote] = await Promise.all([walkFiles(options.root), store.list(options.prefix)]);
-  const hashed = await Promise.all(
-    files.map((f) => limit(async () => ({ ...f, etag: await localEtag(f.abs, f.size) }))),
-  );
-  const plan = planSync(hashed, remote, options.prefix, options.delete);
-  const extraRemote = planSync(hashed, remote, options.prefix, true).remove.length - plan.remove.length;
-  const result: SyncResult = {
-    ok: true,
-    bucket: options.bucket,
-    prefix: options.prefix,
-    dryRun: options.dryRun,
-    uploaded: plan.upload.map((u) => ({ key: u.key, size: u.size, reason: u.reason })),
-    deleted: plan.remove,
-    unchanged: plan.unchanged,
-    extraRemote,
-    bytes: plan.upload.reduce((n, u) => n + u.size, 0),
-  };
-  if (options.dryRun) return result;
-  if (plan.remove.length > 0 && options.confirmRemove && !(await options.confirmRemove(plan.remove))) {
-    return { ...result, ok: false, uploaded: [], deleted: [], bytes: 0 };
-  }
-  let done = 0;
-  let sentTotal = 0;
-  await Promise.all(
-    plan.upload.map((u) =>
-      limit(async () => {
-        let last = 0;
-        await store.upload(u.key, u.abs, u.size, partSizeFor(u.size), (sent) => {
+  const computed = new Map<string, string>();
+  const etagOf = (f: LocalFile) => computed.get(f.abs) ?? cache.get(f.abs, f.size, f.mtimeMs);
+  try {
+    const toHash = planSync(files, remote, options.prefix, true, etagOf).toHash;
+    await Promise.all(
+      toHash.map((f) =>
+        limit(async () => {
+          const etag = await localEtag(f.abs, f.size);
+          computed.set(f.abs, etag);
+          cache.set(f.abs, { size: f.size, mtimeMs: f.mtimeMs, etag });
+        }),
+      ),
+    );
+    const full = planSync(files, remote, options.prefix, true, etagOf);
+    const plan: SyncPlan = options.delete ? full : { ...full, remove: [] };
+    const result: SyncResult = {
+      ok: true,
+      bucket: options.bucket,
+      prefix: options.prefix,
+      dryRun: options.dryRun,
+      uploaded: plan.upload.map((u) => ({ key: u.key, size: u.size, reason: u.reason })),
+      deleted: plan.remove,
+      unchanged: plan.unchanged,
+      extraRemote: full.remove.length - plan.remove.length,
+      bytes: plan.upload.reduce((n, u) => n + u.size, 0),
+      hashed: toHash.length,
+    };
+    if (options.dryRun) return result;
+    if (plan.remove.length > 0 && options.confirmRemove && !(await options.confirmRemove(plan.remove))) {
+      return { ...result, ok: false, uploaded: [], deleted: [], bytes: 0 };
+    }
+    let done = 0;
+    let sentTotal = 0;
+    const uploadOne = async (u: SyncPlan["upload"][number]) => {
+      let last = 0;
+      const parts = new PartDigests(u.size);
+      await store.upload(u.key, u.abs, u.size, partSizeFor(u.size), {
+        onPart: (index, bytes) => parts.add(index, bytes),
+        onBytes: (sent) => {
           sentTotal += sent - last;
           last = sent;
           options.onProgress?.(done, plan.upload.length, sentTotal);
-        });
-        done += 1;
-        options.onProgress?.(done, plan.upload.length, sentTotal);
-      }),
-    ),
-  );
-  if (plan.remove.length > 0) await store.remove(plan.remove);
-  return result;
+        },
+      });
+      cache.set(u.abs, { size: u.size, mtimeMs: u.mtimeMs, etag: parts.etag() });
+      done += 1;
+      options.onProgress?.(done, plan.upload.length, sentTotal);
+    };
+    // Largest first: the longest upload starts at once and the small files fill the other slots beside it.
+    const bySize = [...plan.upload].sort((a, b) => b.size - a.size);
+    await Promise.all(
+      bySize.map((u) =>
+        u.size > partSizeFor(u.size) ? multipart(() => limit(() => uploadOne(u))) : limit(() => uploadOne(u)),
+      ),
+    );
+    if (plan.remove.length > 0) await store.remove(plan.remove);
+    return result;
+  } finally {
+    // Kept even when an upload fails: what was hashed or sent need not be read again next time.
+    cache.prune(path.resolve(options.root), new Set(files.map((f) => f.abs)));
+    await cache.save().catch(() => undefined);
+  }
 }
 
 export function formatSync(result: SyncResult): string {

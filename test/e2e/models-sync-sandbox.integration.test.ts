@@ -1,9 +1,11 @@
-import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { cp, mkdtemp, open, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSandboxState, sandboxEnv, stopProcess } from "../../src/sandbox/sandbox.js";
+import { spawnCli } from "../support/cli-process.js";
 import { runCli } from "../support/run-cli.js";
 import { providerMirror } from "../support/terraform.js";
 
@@ -14,6 +16,7 @@ interface SyncJson {
   uploaded: Array<{ key: string; reason: string }>;
   deleted: string[];
   unchanged: number;
+  hashed: number;
 }
 
 /** The issue's done-when on the sandbox: up vpc,iam,ecr, then sync the sample model; `aws s3 sync` is the reference. */
@@ -74,7 +77,8 @@ describe("models sync on the sandbox", () => {
     ]);
     expect(first.json?.bucket).toMatch(/^msync-test-models-/);
     const second = await sync();
-    expect(second.json).toMatchObject({ ok: true, uploaded: [], deleted: [], unchanged: 2 });
+    // Compared from the listing and the checksum cache alone: no file is read.
+    expect(second.json).toMatchObject({ ok: true, uploaded: [], deleted: [], unchanged: 2, hashed: 0 });
     // The reference tool finds nothing to do either: same keys, same sizes.
     expect(await reference(first.json!.bucket, first.json!.prefix)).toBe("");
   });
@@ -122,5 +126,41 @@ describe("models sync on the sandbox", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, lint: { ok: false } });
     await cp(path.join(sample, "identity/config.pbtxt"), path.join(models, "identity/config.pbtxt"));
     expect((await sync("--dry-run")).json?.uploaded).toEqual([]);
+  });
+
+  it("streams a 1 GB file up with bounded memory, and its multipart ETag compares equal afterwards", async () => {
+    const big = path.join(cwd, "big");
+    await cp(models, big, { recursive: true, preserveTimestamps: true });
+    const weights = path.join(big, "identity", "1", "weights.bin");
+    const handle = await open(weights, "w");
+    await handle.truncate(1024 ** 3); // sparse: no disk, and reading it costs no I/O
+    await handle.close();
+    const past = new Date(Date.now() - 60_000);
+    await utimes(weights, past, past);
+    // The built CLI as its own process, so its peak RSS (the kernel's VmHWM) is its own.
+    const cli = spawnCli(["models", "sync", "big", "--json"], { cwd, env });
+    let peakKb = 0;
+    const sampler = setInterval(() => {
+      try {
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${cli.child.pid}/status`, "utf8"));
+        if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+      } catch {
+        // The process has gone between two samples.
+      }
+    }, 25);
+    const code = await cli.exited.finally(() => clearInterval(sampler));
+    expect(code, cli.output().stderr).toBe(0);
+    const run = JSON.parse(cli.output().stdout) as SyncJson;
+    expect(run.uploaded).toEqual([{ key: "models/identity/1/weights.bin", size: 1024 ** 3, reason: "new" }]);
+    // The small files are compared (hashed: this tree is new to the cache); the 1 GB one is new to the
+    // bucket, so it is read once, on its way up, and not hashed first.
+    expect(run.hashed).toBe(2);
+    expect(peakKb).toBeGreaterThan(0);
+    expect(peakKb / 1024).toBeLessThan(200);
+    expect((await sync()).json).toMatchObject({ uploaded: [], hashed: 0 });
+    // A new mtime makes the file be hashed again: the ETag computed on the way up was S3's own.
+    await utimes(weights, new Date(), new Date());
+    const again = await runCli("models sync big --json", { cwd, env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ uploaded: [], hashed: 1 });
   });
 });
