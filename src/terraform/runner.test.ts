@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExternalError, InterruptedError, UserError } from "../errors.js";
 import { Interrupts } from "../signals.js";
+import { readRunRecord, runRecordPath } from "./run-record.js";
 import { compareVersions, InFlight, TerraformRunner, writeMirrorCliConfig } from "./runner.js";
 
 /** A stand-in terraform binary: prints what it is told, exits as told. */
@@ -60,6 +61,48 @@ describe("TerraformRunner", () => {
     expect(await readFile(log, "utf8")).toContain("not json");
   });
 
+  it("with a log file, runs Terraform in its own session writing into the log, recorded while it runs", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tf-detached-"));
+    const go = path.join(dir, "go");
+    const binary = await fakeTerraform(
+      [
+        `case "$1" in version) echo '{"terraform_version":"1.9.0"}'; exit 0;; esac`,
+        `echo '{"type":"apply_start","hook":{"resource":{"addr":"aws_vpc.this"},"action":"create"}}'`,
+        `while [ ! -e ${go} ]; do sleep 0.05; done`,
+        `echo '{"type":"change_summary","@message":"Apply complete!"}'`,
+        "echo 'a warning' >&2",
+      ].join("\n"),
+    );
+    const runner = new TerraformRunner({ binary, env: process.env });
+    const log = path.join(dir, "logs", "vpc-apply.log");
+    const recordFile = runRecordPath(dir, "vpc");
+    const seen: string[] = [];
+    let started!: () => void;
+    const onStart = new Promise<void>((resolve) => (started = resolve));
+    const run = runner.run(["apply", "-json"], {
+      cwd: dir,
+      logFile: log,
+      record: { file: recordFile, stage: "vpc", planFile: "tfplan" },
+      onJson: (m) => {
+        seen.push(String(m.type));
+        if (m.type === "apply_start") started();
+      },
+    });
+    await onStart;
+    const record = await readRunRecord(recordFile);
+    expect(record).toMatchObject({ stage: "vpc", action: "apply", logFile: log, planFile: "tfplan" });
+    // Its own session (the session id is field 6 of /proc/PID/stat): a kill of ours does not reach it.
+    const stat = await readFile(`/proc/${record?.pid}/stat`, "utf8");
+    expect(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3])).toBe(record?.pid);
+    await writeFile(go, "");
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    expect(seen).toEqual(["apply_start", "change_summary"]);
+    expect(result.stderr).toContain("a warning");
+    expect(await readFile(log, "utf8")).toMatch(/\$ terraform apply -json\n.*apply_start[\s\S]*a warning/);
+    expect(await readRunRecord(recordFile)).toBeUndefined();
+  });
+
   it("counts resource calls in flight from the -json stream, ignoring data reads", () => {
     const inFlight = new InFlight();
     const msg = (type: string, addr: string, action = "create") => ({
@@ -102,6 +145,7 @@ describe("TerraformRunner", () => {
     const onStart = new Promise<void>((resolve) => (started = resolve));
     const run = runner.run(["apply", "-json"], {
       cwd: dir,
+      logFile: path.join(dir, "apply.log"),
       onJson: (m) => (m.type === "apply_start" ? started() : undefined),
     });
     await onStart;
