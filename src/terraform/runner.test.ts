@@ -133,27 +133,36 @@ describe("TerraformRunner", () => {
         "while :; do sleep 0.1; done",
       ].join("\n"),
     );
-    const interrupts = new Interrupts();
-    const notices: string[] = [];
-    const runner = new TerraformRunner({
-      binary,
-      env: process.env,
-      interrupts,
-      notice: (m) => notices.push(m),
-    });
-    let started!: () => void;
-    const onStart = new Promise<void>((resolve) => (started = resolve));
-    const run = runner.run(["apply", "-json"], {
-      cwd: dir,
-      logFile: path.join(dir, "apply.log"),
-      onJson: (m) => (m.type === "apply_start" ? started() : undefined),
-    });
-    await onStart;
-    interrupts.fire("SIGINT");
-    const error = await run.catch((e: unknown) => e);
+    const { error, notices } = await interruptOnFirstStart(binary, dir);
     expect(error).toBeInstanceOf(InterruptedError);
     expect(notices[0]).toMatch(/letting the 1 AWS call\(s\) in flight finish/);
     expect((await readFile(marks, "utf8")).split("\n").filter(Boolean)).toEqual(["created", "sigint"]);
+  });
+
+  it("on a first Ctrl-C also waits for a create begun in the same write as a completion", async () => {
+    // Terraform often writes one create's completion and the next one's start together: stopping at the
+    // completion would cancel the second call after AWS made the thing and before Terraform recorded it.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tf-int-"));
+    const marks = path.join(dir, "marks");
+    const start = (addr: string) =>
+      `{"type":"apply_start","hook":{"resource":{"addr":"${addr}"},"action":"create"}}`;
+    const complete = (addr: string) =>
+      `{"type":"apply_complete","hook":{"resource":{"addr":"${addr}"},"action":"create"}}`;
+    const binary = await fakeTerraform(
+      [
+        `case "$1" in version) echo '{"terraform_version":"1.9.0"}'; exit 0;; esac`,
+        `trap 'echo sigint >> ${marks}; exit 1' INT`,
+        `echo '${start("aws_vpc.a")}'`,
+        "sleep 1",
+        `printf '%s\\n%s\\n' '${complete("aws_vpc.a")}' '${start("aws_subnet.b")}'`,
+        "sleep 1",
+        `echo created-b >> ${marks}`,
+        `echo '${complete("aws_subnet.b")}'`,
+        "while :; do sleep 0.1; done",
+      ].join("\n"),
+    );
+    expect((await interruptOnFirstStart(binary, dir)).error).toBeInstanceOf(InterruptedError);
+    expect((await readFile(marks, "utf8")).split("\n").filter(Boolean)).toEqual(["created-b", "sigint"]);
   });
 
   it("turns a lock error into one line that says what to do", async () => {
@@ -180,3 +189,25 @@ describe("TerraformRunner", () => {
     expect(text).toContain("filesystem_mirror");
   });
 });
+
+/** Runs a fake apply detached, fires one Ctrl-C once it starts its first create, and returns how it ended. */
+async function interruptOnFirstStart(binary: string, dir: string) {
+  const interrupts = new Interrupts();
+  const notices: string[] = [];
+  const runner = new TerraformRunner({
+    binary,
+    env: process.env,
+    interrupts,
+    notice: (m) => notices.push(m),
+  });
+  let started!: () => void;
+  const onStart = new Promise<void>((resolve) => (started = resolve));
+  const run = runner.run(["apply", "-json"], {
+    cwd: dir,
+    logFile: path.join(dir, "apply.log"),
+    onJson: (m) => (m.type === "apply_start" ? started() : undefined),
+  });
+  await onStart;
+  interrupts.fire("SIGINT");
+  return { error: await run.catch((e: unknown) => e), notices };
+}

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
@@ -182,30 +182,46 @@ export class TerraformRunner {
     const inFlight = new InFlight();
     let stopWhenSettled: (() => void) | undefined;
     let settleTimer: NodeJS.Timeout | undefined;
+    let catchingUp = false;
     const stopCleanly = () => {
       stopWhenSettled = undefined;
       if (settleTimer) clearTimeout(settleTimer);
       child.signal("SIGINT");
     };
+    /**
+     * Stops Terraform once nothing is in flight, judged on all it has written so far: the log is read
+     * to its end first, so a create that Terraform began after a finished one (often in the same write)
+     * is waited for too, and never cancelled between AWS making it and Terraform recording it.
+     */
+    const settle = () => {
+      if (!stopWhenSettled || inFlight.size > 0) return;
+      catchingUp = true;
+      try {
+        child.catchUp();
+      } finally {
+        catchingUp = false;
+      }
+      if (stopWhenSettled && inFlight.size === 0) stopWhenSettled();
+    };
     const unsubscribe = this.interrupts?.on((_signal, count) => {
       interruptedBy = count;
       if (count >= 2) {
+        stopWhenSettled = undefined;
         if (settleTimer) clearTimeout(settleTimer);
         child.signal("SIGKILL");
         return;
       }
-      if (inFlight.size === 0) {
-        stopCleanly();
-        return;
-      }
+      stopWhenSettled = stopCleanly;
+      settle();
+      if (!stopWhenSettled) return;
       this.notice(
         `Stopping: letting the ${inFlight.size} AWS call(s) in flight finish first, so nothing is created without being recorded (Ctrl-C again stops Terraform hard).`,
       );
-      stopWhenSettled = stopCleanly;
       settleTimer = setTimeout(stopCleanly, this.settleMs);
     });
     let pending = "";
     const onText = (text: string) => {
+      // Without -json there is no stream of operations to follow (state pull's stdout is the answer).
       if (!options.onJson) return;
       pending += text;
       let newline = pending.indexOf("\n");
@@ -222,11 +238,12 @@ export class TerraformRunner {
           if (message) {
             inFlight.observe(message);
             options.onJson(message);
-            if (stopWhenSettled && inFlight.size === 0) stopWhenSettled();
           }
         }
         newline = pending.indexOf("\n");
       }
+      // Judged once the whole piece is read, never between a completion and the start after it.
+      if (!catchingUp) settle();
     };
     const result = await child.wait(onText);
     unsubscribe?.();
@@ -269,6 +286,8 @@ export class TerraformRunner {
     });
     return {
       signal: (signal) => signalGroup(child.pid, signal),
+      // The pipe hands each write on as it comes: nothing to catch up with.
+      catchUp: () => {},
       wait: async (onText) => {
         child.stdout?.on("data", (chunk: Buffer) => onText(chunk.toString("utf8")));
         const result = await child;
@@ -336,10 +355,12 @@ export class TerraformRunner {
         startedBy: process.pid,
       });
     }
+    let follower: LogFollower | undefined;
     return {
       signal: (signal) => signalGroup(pid, signal),
+      catchUp: () => follower?.catchUp(),
       wait: async (onText) => {
-        const follower = await followLog(logFile, offset, onText);
+        follower = followLog(logFile, offset, onText);
         const result = await exited;
         const text = await follower.stop();
         if (record) await clearRunRecord(record.file, pid);
@@ -355,6 +376,8 @@ export class TerraformRunner {
 
 interface StartedTerraform {
   signal(signal: NodeJS.Signals): void;
+  /** Reads, now, whatever Terraform has written that was not handed on yet. */
+  catchUp(): void;
   wait(onText: (text: string) => void): Promise<{
     exitCode: number | undefined;
     signal: string | undefined;
@@ -377,21 +400,33 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-/** Follows a growing file from an offset, handing each new piece of text on; stop() drains and returns it all. */
-async function followLog(
-  file: string,
-  offset: number,
-  onText: (text: string) => void,
-): Promise<{ stop(): Promise<string> }> {
-  const handle = await open(file, "r");
+interface LogFollower {
+  catchUp(): void;
+  /** Reads to the end, stops following, and returns all that was read. */
+  stop(): Promise<string>;
+}
+
+/**
+ * Follows a growing file from an offset, handing each new piece of text on. Reads are synchronous (a
+ * local file, read in pieces of at most 64 KiB), so catchUp() can be called between any two events and
+ * nothing is read twice or out of order.
+ */
+function followLog(file: string, offset: number, onText: (text: string) => void): LogFollower {
+  const fd = openSync(file, "r");
   let position = offset;
   let all = "";
+  let closed = false;
   const decoder = new StringDecoder("utf8");
   const buffer = Buffer.alloc(64 * 1024);
-  let reading: Promise<void> = Promise.resolve();
-  const drain = async () => {
+  const catchUp = () => {
+    if (closed) return;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, buffer, 0, buffer.length, position);
+      } catch {
+        return;
+      }
       if (bytesRead === 0) return;
       position += bytesRead;
       const text = decoder.write(buffer.subarray(0, bytesRead));
@@ -399,21 +434,19 @@ async function followLog(
       onText(text);
     }
   };
-  const tick = () => {
-    reading = reading.then(drain).catch(() => undefined);
-  };
-  const timer = setInterval(tick, 100);
+  const timer = setInterval(catchUp, 100);
   return {
+    catchUp,
     stop: async () => {
       clearInterval(timer);
-      tick();
-      await reading;
+      catchUp();
+      closed = true;
       const rest = decoder.end();
       if (rest) {
         all += rest;
         onText(rest);
       }
-      await handle.close();
+      closeSync(fd);
       return all;
     },
   };
