@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClassifiedResource } from "../orphans/classify.js";
 import type { PlannedChange, PlanSummary } from "../terraform/plan.js";
-import { createsUnnamed, unrecordedCollisions } from "./unrecorded.js";
+import { createsUnnamed, unrecordedCollisions, untaggedWithStageCidr } from "./unrecorded.js";
 
 const create = (address: string, type: string, name?: string): PlannedChange => ({
   address,
@@ -77,5 +77,42 @@ describe("unrecorded resources of a stage", () => {
     expect(createsUnnamed(plan)).toBe(true);
     expect(createsUnnamed(summary([create("aws_iam_role.x", "aws_iam_role", "r")]))).toBe(false);
     expect(createsUnnamed(summary([{ ...create("aws_vpc.this", "aws_vpc"), kind: "update" }]))).toBe(false);
+  });
+
+  it("an untagged VPC with the stage's CIDR, in no state, is the VPC create's collision", () => {
+    const vpc = (id: string, cidr: string, tags: Record<string, string> = {}, extra = {}) => ({
+      type: "vpc" as const,
+      id,
+      name: tags.Name ?? id,
+      region: "us-east-1",
+      tags,
+      cidr,
+      ...extra,
+    });
+    const found = [
+      vpc("vpc-new", "10.0.0.0/16"),
+      // Another CIDR, a tagged one (the ownership rule judges it), the default VPC, one in a state.
+      vpc("vpc-other", "10.9.0.0/16"),
+      vpc("vpc-named", "10.0.0.0/16", { Name: "someone-elses" }),
+      vpc("vpc-default", "10.0.0.0/16", {}, { isDefault: true }),
+      vpc("vpc-recorded", "10.0.0.0/16"),
+    ];
+    const states = {
+      vpc: {
+        outputs: {},
+        resources: [
+          { address: "aws_vpc.old", type: "aws_vpc", name: "old", id: "vpc-recorded", attributes: {} },
+        ],
+        modifiedAt: undefined,
+        serial: 1,
+      },
+    };
+    const untagged = untaggedWithStageCidr(found, "10.0.0.0/16", states);
+    expect(untagged.map((v) => v.id)).toEqual(["vpc-new"]);
+    expect(unrecordedCollisions("vpc", plan, [], untagged)).toEqual([
+      { address: "aws_vpc.this", type: "aws_vpc", name: "acme-dev", importId: "vpc-new" },
+    ]);
+    // Only the vpc stage's CIDR is known from the config.
+    expect(unrecordedCollisions("eks", plan, [], untagged)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import pLimit from "p-limit";
 import { listEc2 } from "../aws/inventory.js";
-import { type ClassifiedResource, classify, inventoryScope } from "../orphans/classify.js";
+import { type ClassifiedResource, classify, inventoryScope, stateIdentifiers } from "../orphans/classify.js";
 import { SCAN_CONCURRENCY } from "../orphans/inventory.js";
-import type { ResourceType } from "../orphans/types.js";
+import type { FoundResource, ResourceType } from "../orphans/types.js";
 import type { Runtime } from "../runtime.js";
 import type { TerraformStage } from "../stages.js";
 import type { Collision } from "../terraform/collisions.js";
@@ -38,25 +38,54 @@ function nameTag(after: Record<string, unknown> | undefined): string | undefined
 }
 
 /**
- * Pure: the planned creates that an orphan of this stage already answers (the project's, tagged with
- * the stage, in no state), as collisions `terraform import` resolves. Matched by Name tag; a type the
- * plan creates once matches its one orphan of that type even without a name.
+ * Pure: VPCs that may be one this stage's Terraform created and never tagged nor recorded (killed
+ * between the create and the tags, where a provider tags in a second call): no tags at all, the CIDR
+ * the config gives the stage, not the region's default, and in no state. The aws provider 5.x and the
+ * emulator tag a VPC in its CreateVpc call, so this is the rare case; a VPC with any tag is judged by
+ * the ownership rule alone.
+ */
+export function untaggedWithStageCidr(
+  found: readonly FoundResource[],
+  cidr: string,
+  states: Parameters<typeof stateIdentifiers>[0],
+): FoundResource[] {
+  const inState = stateIdentifiers(states);
+  return found.filter(
+    (r) =>
+      r.type === "vpc" &&
+      r.cidr === cidr &&
+      !r.isDefault &&
+      !r.tagsUnreadable &&
+      Object.keys(r.tags).length === 0 &&
+      !inState.has(r.id),
+  );
+}
+
+/**
+ * Pure: the planned creates that an orphan of this stage already answers (the project's by the
+ * ownership rule, tagged with the stage, in no state; or an untagged VPC with the stage's CIDR), as
+ * collisions `terraform import` resolves. Matched by Name tag; a type the plan creates once matches its
+ * one candidate of that type even without a name.
  */
 export function unrecordedCollisions(
   stage: TerraformStage,
   summary: PlanSummary,
   classified: readonly ClassifiedResource[],
+  untagged: readonly FoundResource[] = [],
 ): Collision[] {
-  const orphans = classified.filter(
-    (r) => r.class === "orphan" && r.tags.Stage === stage && Object.values(UNNAMED).includes(r.type),
-  );
+  const candidates: FoundResource[] = [
+    ...classified.filter(
+      (r) => r.class === "orphan" && r.tags.Stage === stage && Object.values(UNNAMED).includes(r.type),
+    ),
+    ...(stage === "vpc" ? untagged : []),
+  ];
   const creates = summary.changes.filter((c) => c.kind === "create" && c.type in UNNAMED);
   const used = new Set<string>();
   const out: Collision[] = [];
   for (const change of creates) {
     const type = UNNAMED[change.type];
     const name = nameTag(change.after);
-    const ofType = orphans.filter((o) => o.type === type && !used.has(o.id));
+    const ofType = candidates.filter((o) => o.type === type && !used.has(o.id));
     const soleCreate = creates.filter((c) => c.type === change.type).length === 1;
     const match =
       ofType.find((o) => name !== undefined && o.tags.Name === name) ??
@@ -70,7 +99,8 @@ export function unrecordedCollisions(
 
 /**
  * Before a stage creates VPC parts, looks for the project's ones of that stage that no state holds,
- * with orphan-scan's inventory and ownership rule: one EC2 listing, and none when the plan creates none.
+ * with orphan-scan's inventory and ownership rule, and for an untagged VPC with the stage's CIDR: one
+ * EC2 listing per resource type, and none when the plan creates none of these types.
  */
 export async function findUnrecorded(
   rt: Runtime,
@@ -79,15 +109,26 @@ export async function findUnrecorded(
 ): Promise<Collision[]> {
   if (!createsUnnamed(summary)) return [];
   const project = { name: rt.config.name, environment: rt.config.environment };
+  const cidr = rt.config.network.vpcCidr;
   const unavailable: string[] = [];
+  const scope = inventoryScope(project);
   const [states, found] = await Promise.all([
     readAllStates(rt),
     listEc2(rt.aws, {
       limit: pLimit(SCAN_CONCURRENCY),
       onMissing: (what) => unavailable.push(what),
-      scope: inventoryScope(project),
+      // An untagged VPC with the stage's CIDR is looked into too: what Terraform made in it is tagged.
+      scope: {
+        ...scope,
+        vpc: (v) => scope.vpc(v) || (v.cidr === cidr && Object.keys(v.tags).length === 0),
+      },
     }),
   ]);
   for (const what of unavailable) rt.io.debug(`${stage}: ${what} not available; not checked for duplicates`);
-  return unrecordedCollisions(stage, summary, classify(found, project, states));
+  return unrecordedCollisions(
+    stage,
+    summary,
+    classify(found, project, states),
+    untaggedWithStageCidr(found, cidr, states),
+  );
 }
