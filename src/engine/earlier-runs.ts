@@ -15,8 +15,9 @@ import {
   readLogSegment,
   readRunRecord,
   runRecordPath,
+  terraformsIn,
 } from "../terraform/run-record.js";
-import { localStatePath } from "../terraform/workspace.js";
+import { localStatePath, stackDir } from "../terraform/workspace.js";
 import { lockTimeoutSeconds } from "./terraform-stage.js";
 
 /** What the next run found of an earlier one, for the caller to show and for tests to assert on. */
@@ -49,35 +50,18 @@ export async function settleEarlierRuns(rt: Runtime, stages: readonly StageName[
 async function settleEarlierRun(rt: Runtime, stage: TerraformStage): Promise<EarlierRun | undefined> {
   const file = runRecordPath(rt.envDir, stage);
   const record = await readRunRecord(file);
-  if (!record) return undefined;
+  if (!record) {
+    // No record (cleared, never written, or a Terraform someone started by hand): a Terraform still
+    // working in the stack's dir is waited for all the same, before anything reads its state.
+    await waitForUnrecorded(rt, stage);
+    return undefined;
+  }
   const what = `terraform ${record.action} (pid ${record.pid}, started ${new Date(record.startedAt).toLocaleTimeString()})`;
   const started = Date.now();
   if (await isRunning(record)) {
-    const seconds = lockTimeoutSeconds(rt);
-    rt.io.warn(
-      `${stage}: ${what} from an earlier run is still running; waiting up to ${seconds}s for it to finish. Its log: ${record.logFile}`,
+    await waitWhile(rt, stage, `${what} from an earlier run`, record.logFile, record.pid, () =>
+      isRunning(record),
     );
-    const progress = rt.io.progress(stage);
-    const deadline = started + seconds * 1000;
-    while (await isRunning(record)) {
-      if (rt.ctx.interrupts.interrupted) {
-        progress.done(`${stage}: stopped waiting for ${what}`, "skip");
-        throw new InterruptedError(`Interrupted while waiting for ${what}; it is still running.`, {
-          code: "interrupted",
-          suggestion: `Run the same command again once it has finished (follow ${record.logFile}).`,
-        });
-      }
-      if (Date.now() >= deadline) {
-        progress.done(`${stage}: ${what} is still running`, "fail");
-        throw new ExternalError(`${stage}: ${what} from an earlier run is still running after ${seconds}s.`, {
-          code: "terraform.running",
-          suggestion: `Let it finish (follow ${record.logFile}), then run the same command again; to stop it cleanly: kill -INT ${record.pid}. TRITON_OPS_LOCK_TIMEOUT_SECONDS sets how long to wait.`,
-        });
-      }
-      progress.update(`waiting for the earlier ${what} (${Math.round((Date.now() - started) / 1000)}s)`);
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-    progress.done(`${stage}: the earlier ${what} has ended`, "success");
   }
   const outcome = outcomeFromLog(await readLogSegment(record.logFile, record.logOffset));
   const found: EarlierRun = {
@@ -106,7 +90,61 @@ async function settleEarlierRun(rt: Runtime, stage: TerraformStage): Promise<Ear
     }
   }
   await clearRunRecord(runRecordPath(rt.envDir, stage), record.pid);
+  // Another Terraform may have started in the stack's dir since (a run beside this one).
+  await waitForUnrecorded(rt, stage);
   return found;
+}
+
+async function waitForUnrecorded(rt: Runtime, stage: TerraformStage): Promise<void> {
+  const dir = stackDir(rt.envDir, stage);
+  const running = await terraformsIn(dir);
+  const first = running[0];
+  if (!first) return;
+  await waitWhile(
+    rt,
+    stage,
+    `${first.command} (pid ${first.pid}, in ${dir})`,
+    path.join(rt.envDir, "logs", `${stage}-*.log`),
+    first.pid,
+    async () => (await terraformsIn(dir)).length > 0,
+  );
+}
+
+/** Waits while `alive` says a Terraform of the stage runs, up to the lock timeout, saying so. */
+async function waitWhile(
+  rt: Runtime,
+  stage: TerraformStage,
+  what: string,
+  log: string,
+  pid: number,
+  alive: () => Promise<boolean>,
+): Promise<void> {
+  const seconds = lockTimeoutSeconds(rt);
+  rt.io.warn(
+    `${stage}: ${what} is still running; waiting up to ${seconds}s for it to finish. Its log: ${log}`,
+  );
+  const progress = rt.io.progress(stage);
+  const started = Date.now();
+  const deadline = started + seconds * 1000;
+  while (await alive()) {
+    if (rt.ctx.interrupts.interrupted) {
+      progress.done(`${stage}: stopped waiting for ${what}`, "skip");
+      throw new InterruptedError(`Interrupted while waiting for ${what}; it is still running.`, {
+        code: "interrupted",
+        suggestion: `Run the same command again once it has finished (follow ${log}).`,
+      });
+    }
+    if (Date.now() >= deadline) {
+      progress.done(`${stage}: ${what} is still running`, "fail");
+      throw new ExternalError(`${stage}: ${what} is still running after ${seconds}s.`, {
+        code: "terraform.running",
+        suggestion: `Let it finish (follow ${log}), then run the same command again; to stop it cleanly: kill -INT ${pid}. TRITON_OPS_LOCK_TIMEOUT_SECONDS sets how long to wait.`,
+      });
+    }
+    progress.update(`waiting for ${what} (${Math.round((Date.now() - started) / 1000)}s)`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  progress.done(`${stage}: ${what} has ended`, "success");
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   outcomeFromLog,
   readRunRecord,
   runRecordPath,
+  terraformsIn,
   writeRunRecord,
 } from "./run-record.js";
 
@@ -72,11 +73,35 @@ describe("run records", () => {
     expect(await isRunning({ pid, action: "30" })).toBe(true);
     // Same pid, another command line: a reused pid is not the recorded Terraform.
     expect(await isRunning({ pid, action: "apply" })).toBe(false);
+    // With its recorded arguments, the whole command line must match.
+    expect(await isRunning({ pid, action: "30", args: ["30"] })).toBe(true);
+    expect(await isRunning({ pid, action: "30", args: ["31"] })).toBe(false);
     expect((await groupMembers(pid)).map((m) => m.command)).toEqual(["sleep"]);
     const exited = new Promise((resolve) => child.once("exit", resolve));
     process.kill(-pid, "SIGKILL");
     await exited;
     expect(await isRunning({ pid, action: "30" })).toBe(false);
     expect(await groupMembers(pid)).toEqual([]);
+  });
+
+  it("finds a Terraform working in a stack dir without any record: group leaders there, not their children", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tf-dir-"));
+    const leader = spawn("sh", ["-c", "sleep 30 & wait"], { cwd: dir, detached: true, stdio: "ignore" });
+    await new Promise((resolve) => leader.once("spawn", resolve));
+    const pid = leader.pid as number;
+    // Elsewhere: not counted.
+    const other = spawn("sleep", ["30"], { cwd: os.tmpdir(), detached: true, stdio: "ignore" });
+    await new Promise((resolve) => other.once("spawn", resolve));
+    try {
+      // The child sleep shares the dir and the group but leads nothing (as a provider plugin).
+      expect((await terraformsIn(dir)).map((p) => p.pid)).toEqual([pid]);
+      expect((await terraformsIn(dir))[0]?.command).toBe("sh -c sleep 30 & wait");
+    } finally {
+      const gone = new Promise((resolve) => leader.once("exit", resolve));
+      process.kill(-pid, "SIGKILL");
+      process.kill(-(other.pid as number), "SIGKILL");
+      await gone;
+    }
+    expect(await terraformsIn(dir)).toEqual([]);
   });
 });

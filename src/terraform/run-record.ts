@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, readlink, realpath, rm } from "node:fs/promises";
 import path from "node:path";
 import { isErrno, writeFileAtomic } from "../fs-util.js";
 
@@ -57,8 +57,14 @@ export async function clearRunRecord(file: string, pid: number): Promise<void> {
   await rm(file, { force: true });
 }
 
-/** True while the recorded Terraform is running (and the pid was not reused by something else). */
-export async function isRunning(record: Pick<RunRecord, "pid" | "action">): Promise<boolean> {
+/**
+ * True while the recorded Terraform is running (and the pid was not reused by something else): the pid
+ * answers, is no zombie, and its command line is the recorded one (or, without recorded args, holds
+ * the subcommand).
+ */
+export async function isRunning(
+  record: Pick<RunRecord, "pid" | "action"> & { args?: string[] },
+): Promise<boolean> {
   try {
     process.kill(record.pid, 0);
   } catch (error) {
@@ -69,6 +75,10 @@ export async function isRunning(record: Pick<RunRecord, "pid" | "action">): Prom
     const stat = await readFile(`/proc/${record.pid}/stat`, "utf8");
     // A zombie has finished; one whose command line is not Terraform's is a reused pid.
     if (/\)\s+Z\s/.test(stat)) return false;
+    if (record.args) {
+      const argv = cmdline.slice(1, 1 + record.args.length);
+      return argv.length === record.args.length && argv.every((a, i) => a === record.args?.[i]);
+    }
     return cmdline.includes(record.action);
   } catch {
     // No /proc (macOS): the signal check is all there is.
@@ -76,18 +86,28 @@ export async function isRunning(record: Pick<RunRecord, "pid" | "action">): Prom
   }
 }
 
+interface ProcessSeen {
+  pid: number;
+  /** The command name from /proc/<pid>/stat. */
+  name: string;
+  state: string;
+  pgrp: number;
+}
+
 /**
- * Processes still in the recorded Terraform's process group (Linux, from /proc): after that Terraform
- * died, these are its provider plugins (terraform-provider-aws), which nothing will ever stop.
+ * Every process /proc shows (Linux; none elsewhere), each handed to `pick`, which answers what to list
+ * for it (or undefined); a process gone while we looked is skipped. Sorted by pid.
  */
-export async function groupMembers(pgid: number): Promise<Array<{ pid: number; command: string }>> {
+async function scanProcesses<T extends { pid: number }>(
+  pick: (p: ProcessSeen) => Promise<T | undefined>,
+): Promise<T[]> {
   let entries: string[];
   try {
     entries = await readdir("/proc");
   } catch {
     return [];
   }
-  const out: Array<{ pid: number; command: string }> = [];
+  const out: T[] = [];
   await Promise.all(
     entries
       .filter((e) => /^\d+$/.test(e))
@@ -97,14 +117,46 @@ export async function groupMembers(pgid: number): Promise<Array<{ pid: number; c
           // Fields after the command (which may hold spaces) in parentheses: state ppid pgrp ...
           const close = stat.lastIndexOf(")");
           const fields = stat.slice(close + 2).split(" ");
-          if (Number(fields[2]) !== pgid || fields[0] === "Z") return;
-          out.push({ pid: Number(entry), command: stat.slice(stat.indexOf("(") + 1, close) });
+          const seen = {
+            pid: Number(entry),
+            name: stat.slice(stat.indexOf("(") + 1, close),
+            state: fields[0] ?? "",
+            pgrp: Number(fields[2]),
+          };
+          const picked = await pick(seen);
+          if (picked) out.push(picked);
         } catch {
-          // gone while we looked
+          // gone while we looked, or not ours to read
         }
       }),
   );
   return out.sort((a, b) => a.pid - b.pid);
+}
+
+/**
+ * Processes still in the recorded Terraform's process group (Linux, from /proc): after that Terraform
+ * died, these are its provider plugins (terraform-provider-aws), which nothing will ever stop.
+ */
+export function groupMembers(pgid: number): Promise<Array<{ pid: number; command: string }>> {
+  return scanProcesses(async (p) =>
+    p.pgrp === pgid && p.state !== "Z" ? { pid: p.pid, command: p.name } : undefined,
+  );
+}
+
+/**
+ * Terraforms running in a stack's work dir, whatever any record says (Linux, from /proc): process-group
+ * leaders, as every Terraform triton-ops starts is (and one a person starts from a shell), whose working
+ * directory is `dir`; the provider plugins in their groups are not counted.
+ */
+export async function terraformsIn(dir: string): Promise<Array<{ pid: number; command: string }>> {
+  const real = await realpath(dir).catch(() => dir);
+  return scanProcesses(async (p) => {
+    if (p.state === "Z" || p.pgrp !== p.pid) return undefined;
+    if ((await readlink(`/proc/${p.pid}/cwd`)) !== real) return undefined;
+    const argv = (await readFile(`/proc/${p.pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
+    if (argv.length === 0 || path.basename(argv[0] ?? "").startsWith("terraform-provider-")) return undefined;
+    return { pid: p.pid, command: argv.join(" ") };
+  });
 }
 
 export interface LoggedOutcome {
