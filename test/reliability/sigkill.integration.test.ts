@@ -122,7 +122,9 @@ describe("triton-ops killed with SIGKILL", { timeout: 900_000 }, () => {
 
   const statusOf = (stdout: string) => (JSON.parse(stdout) as { stages: StageJson[] }).stages[0]?.status;
 
-  // Early, middle and late in the stage; the first is the default, all three with TRITON_OPS_SIGKILL_TIMINGS=all.
+  // Early, middle and late in the stage. The default run kills once in each phase, to stay in the test
+  // command's time budget; TRITON_OPS_LONG_RELIABILITY=1 runs every timing (and the cases marked long).
+  const long = process.env.TRITON_OPS_LONG_RELIABILITY === "1";
   const timings = [
     { up: /aws_vpc\.this: Creating/, down: /: Destroying\.\.\./ },
     {
@@ -131,7 +133,9 @@ describe("triton-ops killed with SIGKILL", { timeout: 900_000 }, () => {
     },
     { up: /aws_nat_gateway\.this\[0\]: Creation complete/, down: /aws_vpc\.this: Destroying/ },
   ];
-  const chosen = process.env.TRITON_OPS_SIGKILL_TIMINGS === "all" ? timings : timings.slice(0, 1);
+  const chosen = long ? timings : timings.slice(0, 1);
+  /** Delays after the plan starts at which a first up is killed. */
+  const planDelays = long ? [0, 500, 1500] : [0];
 
   for (const timing of chosen) {
     it(`up killed mid-apply (${timing.up.source}): the apply finishes, the next up waits for it and converges`, async () => {
@@ -166,23 +170,25 @@ describe("triton-ops killed with SIGKILL", { timeout: 900_000 }, () => {
     });
   }
 
-  it("a first up killed during plan: the plan finishes, the next up applies cleanly", async () => {
-    const run = spawnCli(["up", "--stage", "vpc", "--yes"], { cwd, env });
-    const record = await recordOf("plan");
-    run.child.kill("SIGKILL");
-    expect(await run.exited).toBe(null);
+  for (const delay of planDelays)
+    it(`a first up killed during plan (${delay} ms in): the plan finishes, the next up applies cleanly`, async () => {
+      const run = spawnCli(["up", "--stage", "vpc", "--yes"], { cwd, env });
+      const record = await recordOf("plan");
+      await new Promise((r) => setTimeout(r, delay));
+      run.child.kill("SIGKILL");
+      expect(await run.exited).toBe(null);
 
-    const again = await runCli("up --stage vpc --yes --json", { cwd, env });
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).not.toMatch(/Restore|backup|not valid JSON/);
-    expect(again.stderr).toMatch(
-      /vpc: the earlier terraform plan \(pid \d+, .*\) finished: Plan: \d+ to add/,
-    );
-    expect(statusOf(again.stdout)).toBe("applied");
-    expect(await count()).toEqual({ vpcs: 1, nats: 1 });
-    await nothingLeft(record);
-    expect((await runCli("down --stage vpc --yes --json", { cwd, env })).code).toBe(0);
-  });
+      const again = await runCli("up --stage vpc --yes --json", { cwd, env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toMatch(/Restore|backup|not valid JSON/);
+      expect(again.stderr).toMatch(
+        /vpc: the earlier terraform plan \(pid \d+, .*\) finished: Plan: \d+ to add/,
+      );
+      expect(statusOf(again.stdout)).toBe("applied");
+      expect(await count()).toEqual({ vpcs: 1, nats: 1 });
+      await nothingLeft(record);
+      expect((await runCli("down --stage vpc --yes --json", { cwd, env })).code).toBe(0);
+    });
 
   it("killed together with Terraform during a first plan (a container stopped): empty state is no state", async () => {
     const stateFile = path.join(envDir(), "state", "vpc.tfstate");
@@ -211,36 +217,39 @@ describe("triton-ops killed with SIGKILL", { timeout: 900_000 }, () => {
     expect((await runCli("down --stage vpc --yes --json", { cwd, env })).code).toBe(0);
   });
 
-  it("killed together with Terraform mid-apply: what it created unrecorded is a collision, import adopts it, no duplicate", async () => {
-    // Terraform writes its state at most every 20 s during an apply: what it created after that is in none.
-    const record = await killWhen(
-      ["up", "--stage", "vpc", "--yes"],
-      "vpc-apply.log",
-      /aws_vpc\.this: Creation complete/,
-    );
-    process.kill(-record.pid, "SIGKILL");
+  it.runIf(long)(
+    "killed together with Terraform mid-apply: what it created unrecorded is a collision, import adopts it, no duplicate",
+    async () => {
+      // Terraform writes its state at most every 20 s during an apply: what it created after that is in none.
+      const record = await killWhen(
+        ["up", "--stage", "vpc", "--yes"],
+        "vpc-apply.log",
+        /aws_vpc\.this: Creation complete/,
+      );
+      process.kill(-record.pid, "SIGKILL");
 
-    const next = await runCli("up --stage vpc --yes --json", { cwd, env });
-    const detail = `${next.stderr}\n${next.stdout}`;
-    expect(next.stderr, detail).toMatch(/was stopped before it finished/);
-    const imports = [...next.stderr.matchAll(/terraform import '([^']+)' '([^']+)'/g)];
-    if (next.code === 1) {
-      // Created, in no state: listed with address and id, and not created a second time.
-      expect(imports.length, detail).toBeGreaterThan(0);
-      expect(statusOf(next.stdout)).toBe("failed");
-      expect(await count()).toMatchObject({ vpcs: 1 });
-      const adopted = await runCli("import --stage vpc --yes", { cwd, env });
-      expect(adopted.code, adopted.stderr).toBe(0);
-      for (const [, address] of imports) expect(adopted.stderr).toContain(`vpc: imported ${address}`);
-      const again = await runCli("up --stage vpc --yes --json", { cwd, env });
-      expect(again.code, again.stderr).toBe(0);
-    } else {
-      // The kill came right after Terraform wrote its state: nothing was left unrecorded.
-      expect(next.code, detail).toBe(0);
-      expect(imports).toEqual([]);
-    }
-    expect(await count()).toEqual({ vpcs: 1, nats: 1 });
-    await nothingLeft(record);
-    await noOrphans();
-  });
+      const next = await runCli("up --stage vpc --yes --json", { cwd, env });
+      const detail = `${next.stderr}\n${next.stdout}`;
+      expect(next.stderr, detail).toMatch(/was stopped before it finished/);
+      const imports = [...next.stderr.matchAll(/terraform import '([^']+)' '([^']+)'/g)];
+      if (next.code === 1) {
+        // Created, in no state: listed with address and id, and not created a second time.
+        expect(imports.length, detail).toBeGreaterThan(0);
+        expect(statusOf(next.stdout)).toBe("failed");
+        expect(await count()).toMatchObject({ vpcs: 1 });
+        const adopted = await runCli("import --stage vpc --yes", { cwd, env });
+        expect(adopted.code, adopted.stderr).toBe(0);
+        for (const [, address] of imports) expect(adopted.stderr).toContain(`vpc: imported ${address}`);
+        const again = await runCli("up --stage vpc --yes --json", { cwd, env });
+        expect(again.code, again.stderr).toBe(0);
+      } else {
+        // The kill came right after Terraform wrote its state: nothing was left unrecorded.
+        expect(next.code, detail).toBe(0);
+        expect(imports).toEqual([]);
+      }
+      expect(await count()).toEqual({ vpcs: 1, nats: 1 });
+      await nothingLeft(record);
+      await noOrphans();
+    },
+  );
 });
