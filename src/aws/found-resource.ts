@@ -43,6 +43,10 @@ export interface FoundResource {
   tags: Record<string, string>;
   /** Set when the tags could not be read (denied, failed): `tags` is then empty and ownership unknown. */
   tagsUnreadable?: string;
+  /** VPCs and subnets: their IPv4 CIDR block. */
+  cidr?: string;
+  /** VPCs: the region's default VPC (AWS made it; never the project's). */
+  isDefault?: boolean;
   /** The VPC it lives in (subnets, gateways, security groups, ENIs, route tables, LBs). */
   vpcId?: string;
   /** The EKS cluster it belongs to, where AWS says so (node groups, the cluster's log group). */

@@ -112,6 +112,8 @@ export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundRes
             region,
             tags,
             vpcId: v.VpcId,
+            ...(v.CidrBlock ? { cidr: v.CidrBlock } : {}),
+            ...(v.IsDefault ? { isDefault: true } : {}),
           } as FoundResource;
         }),
       o.onMissing,

@@ -6,6 +6,7 @@ import { type ChangeKind, operationCount, type PlannedChange } from "../terrafor
 import { formatElapsed } from "../terraform/progress.js";
 import { outputsOf, readAllStates } from "../terraform/state.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
+import { settleEarlierRuns } from "./earlier-runs.js";
 import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
 import { dependentsLeft } from "./schedule.js";
 import type { WorkloadsDriver } from "./up.js";
@@ -55,6 +56,7 @@ const MARK: Partial<Record<ChangeKind, string>> = { delete: "-", replace: "-/+",
 
 export async function runDown(rt: Runtime, options: DownOptions): Promise<{ stages: StageOutcome[] }> {
   const { io } = rt;
+  await settleEarlierRuns(rt, options.stages);
   const states = await readAllStates(rt);
   const outputs = outputsOf(states);
   // Applied means the state holds something: a destroy cut short can leave resources without outputs.

@@ -2,6 +2,7 @@ import { AbortError, UserError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import type { StageName } from "../stages.js";
 import { type Collision, refusalReason } from "../terraform/collisions.js";
+import { runRecordPath } from "../terraform/run-record.js";
 import { createTerraformRunner, logFile, stackDir } from "../terraform/workspace.js";
 import { formatCollisions, runPlan } from "./plan.js";
 
@@ -53,6 +54,7 @@ export async function runImport(rt: Runtime, stages: StageName[], yes: boolean):
           {
             cwd: dir,
             logFile: logFile(rt.envDir, stage.stage, "import"),
+            record: { file: runRecordPath(rt.envDir, stage.stage), stage: stage.stage },
           },
         );
         result.imported.push({ ...collision, stage: stage.stage });

@@ -10,7 +10,9 @@ import { outputsOf, readAllStates } from "../terraform/state.js";
 import { inputStages } from "../terraform/variables.js";
 import { createTerraformRunner, syncStacks } from "../terraform/workspace.js";
 import { type CostReport, costReport, formatCostReport } from "./cost.js";
+import { settleEarlierRuns } from "./earlier-runs.js";
 import { runStageGraph } from "./run-stages.js";
+import { findUnrecorded } from "./unrecorded.js";
 import { reportFailures } from "./up.js";
 import { gateVersionForStages } from "./version-gate.js";
 
@@ -41,6 +43,7 @@ export async function runPlan(
 ): Promise<PlanResult> {
   // Before anything is written: a version EKS refuses stops here.
   const kubernetesVersion = await gateVersionForStages(rt, stages);
+  await settleEarlierRuns(rt, stages);
   const states = await readAllStates(rt);
   const outputs = outputsOf(states);
   const planned = new Map<StageName, ForecastChange[]>();
@@ -69,7 +72,11 @@ export async function runPlan(
     }
     const { planStage } = await import("./terraform-stage.js");
     const plan = await planStage(rt, tf, stage, outputs, { progress });
-    const collisions = await findCollisions(rt.aws, plan.summary, rt.config);
+    const [named, unrecorded] = await Promise.all([
+      findCollisions(rt.aws, plan.summary, rt.config),
+      findUnrecorded(rt, stage, plan.summary),
+    ]);
+    const collisions = [...named, ...unrecorded];
     planned.set(stage, plan.summary.changes);
     reports.set(stage, {
       stage,

@@ -12,6 +12,7 @@ import {
   newProgress,
   type TerraformDiagnostic,
 } from "../terraform/progress.js";
+import { runRecordPath } from "../terraform/run-record.js";
 import type { TerraformRunner } from "../terraform/runner.js";
 import { stackVariables } from "../terraform/variables.js";
 import { logFile, prepareStack, writeStackVariables } from "../terraform/workspace.js";
@@ -29,9 +30,13 @@ export interface StagePlan {
  * Waits this long for a state lock held by another run before giving up (TRITON_OPS_LOCK_TIMEOUT_SECONDS,
  * default 60): long enough for a teammate's short run to finish, short enough to say so.
  */
-function lockTimeout(rt: Runtime): string {
+export function lockTimeoutSeconds(rt: Runtime): number {
   const seconds = Number(rt.env.TRITON_OPS_LOCK_TIMEOUT_SECONDS ?? "60");
-  return `-lock-timeout=${Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds) : 60}s`;
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds) : 60;
+}
+
+function lockTimeout(rt: Runtime): string {
+  return `-lock-timeout=${lockTimeoutSeconds(rt)}s`;
 }
 
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|connect: network is unreachable/i;
@@ -98,6 +103,7 @@ export async function planStage(
   const result = await tf.run(args, {
     cwd: dir,
     logFile: log,
+    record: { file: runRecordPath(rt.envDir, stage), stage, planFile: path.join(dir, "tfplan") },
     okExitCodes: [2],
     onJson: (message) => {
       applyMessage(progressState, message);
@@ -146,6 +152,7 @@ export async function applyStagePlan(
     const result = await tf.run(["apply", "-input=false", "-json", lockTimeout(rt), "tfplan"], {
       cwd: plan.dir,
       logFile: plan.logFile,
+      record: { file: runRecordPath(rt.envDir, plan.stage), stage: plan.stage, planFile: plan.planFile },
       onJson: (message) => {
         applyMessage(state, message);
         progress.update(formatProgressLine(verb, state, Date.now() - started));
@@ -176,6 +183,7 @@ export async function forgetVanished(rt: Runtime, tf: TerraformRunner, plan: Sta
     {
       cwd: plan.dir,
       logFile: plan.logFile,
+      record: { file: runRecordPath(rt.envDir, plan.stage), stage: plan.stage },
     },
   );
   if (result.exitCode !== 0) throw failure(plan.stage, "refresh", [], plan.logFile, rt.config.sandbox);

@@ -15,9 +15,12 @@ import {
   priceBookFor,
   projectCostReport,
 } from "./cost.js";
+import { settleEarlierRuns } from "./earlier-runs.js";
+import { formatCollisions } from "./plan.js";
 import { postCheck } from "./postcheck.js";
 import { createMutex, runStageGraph, type StageOutcome } from "./run-stages.js";
 import { externalNeeds } from "./schedule.js";
+import { findUnrecorded } from "./unrecorded.js";
 import { gateVersionForStages } from "./version-gate.js";
 
 /** The Kubernetes stage, driven through the same interface as the Terraform ones. */
@@ -78,6 +81,8 @@ export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> 
   const { io } = rt;
   // Before anything is written: a version EKS refuses stops here.
   await gateVersionForStages(rt, options.stages);
+  // Where an earlier run stopped first: its Terraform may still be writing the state read next.
+  await settleEarlierRuns(rt, options.stages);
   const outputs = await readAllOutputs(rt);
   assertNeedsApplied(options.stages, outputs);
   const needsTerraform = options.stages.some(isTerraformStage);
@@ -121,6 +126,25 @@ export async function runUp(rt: Runtime, options: UpOptions): Promise<UpResult> 
       return { stage, status: "unchanged", durationMs: Date.now() - started };
     }
     const counts = { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy };
+    const unrecorded = await findUnrecorded(rt, stage, plan.summary);
+    if (unrecorded.length > 0) {
+      // Applying would make a second copy beside each (AWS allows it); adopting them is the fix.
+      io.info(formatCollisions(stage, unrecorded, io));
+      progress.done(
+        `${stage}: not applied: ${unrecorded.length} resource(s) already exist in no state`,
+        "fail",
+      );
+      return {
+        stage,
+        status: "failed",
+        counts,
+        message: `${unrecorded.length} resource(s) of ${stage} exist in AWS but in no state: ${unrecorded.map((c) => `${c.address}=${c.importId}`).join(", ")}`,
+        durationMs: Date.now() - started,
+        logFile: plan.logFile,
+        exitCode: 1,
+        hint: `Adopt them with \`triton-ops import --stage ${stage}\`, then run up again.`,
+      };
+    }
     const cost = pricing ? await pricing.report({ [stage]: plan.summary.changes }) : undefined;
     if (cost) {
       lastCost = cost;

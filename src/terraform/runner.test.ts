@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExternalError, InterruptedError, UserError } from "../errors.js";
 import { Interrupts } from "../signals.js";
+import { readRunRecord, runRecordPath } from "./run-record.js";
 import { compareVersions, InFlight, TerraformRunner, writeMirrorCliConfig } from "./runner.js";
 
 /** A stand-in terraform binary: prints what it is told, exits as told. */
@@ -60,6 +61,48 @@ describe("TerraformRunner", () => {
     expect(await readFile(log, "utf8")).toContain("not json");
   });
 
+  it("with a log file, runs Terraform in its own session writing into the log, recorded while it runs", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tf-detached-"));
+    const go = path.join(dir, "go");
+    const binary = await fakeTerraform(
+      [
+        `case "$1" in version) echo '{"terraform_version":"1.9.0"}'; exit 0;; esac`,
+        `echo '{"type":"apply_start","hook":{"resource":{"addr":"aws_vpc.this"},"action":"create"}}'`,
+        `while [ ! -e ${go} ]; do sleep 0.05; done`,
+        `echo '{"type":"change_summary","@message":"Apply complete!"}'`,
+        "echo 'a warning' >&2",
+      ].join("\n"),
+    );
+    const runner = new TerraformRunner({ binary, env: process.env });
+    const log = path.join(dir, "logs", "vpc-apply.log");
+    const recordFile = runRecordPath(dir, "vpc");
+    const seen: string[] = [];
+    let started!: () => void;
+    const onStart = new Promise<void>((resolve) => (started = resolve));
+    const run = runner.run(["apply", "-json"], {
+      cwd: dir,
+      logFile: log,
+      record: { file: recordFile, stage: "vpc", planFile: "tfplan" },
+      onJson: (m) => {
+        seen.push(String(m.type));
+        if (m.type === "apply_start") started();
+      },
+    });
+    await onStart;
+    const record = await readRunRecord(recordFile);
+    expect(record).toMatchObject({ stage: "vpc", action: "apply", logFile: log, planFile: "tfplan" });
+    // Its own session (the session id is field 6 of /proc/PID/stat): a kill of ours does not reach it.
+    const stat = await readFile(`/proc/${record?.pid}/stat`, "utf8");
+    expect(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3])).toBe(record?.pid);
+    await writeFile(go, "");
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    expect(seen).toEqual(["apply_start", "change_summary"]);
+    expect(result.stderr).toContain("a warning");
+    expect(await readFile(log, "utf8")).toMatch(/\$ terraform apply -json\n.*apply_start[\s\S]*a warning/);
+    expect(await readRunRecord(recordFile)).toBeUndefined();
+  });
+
   it("counts resource calls in flight from the -json stream, ignoring data reads", () => {
     const inFlight = new InFlight();
     const msg = (type: string, addr: string, action = "create") => ({
@@ -90,26 +133,36 @@ describe("TerraformRunner", () => {
         "while :; do sleep 0.1; done",
       ].join("\n"),
     );
-    const interrupts = new Interrupts();
-    const notices: string[] = [];
-    const runner = new TerraformRunner({
-      binary,
-      env: process.env,
-      interrupts,
-      notice: (m) => notices.push(m),
-    });
-    let started!: () => void;
-    const onStart = new Promise<void>((resolve) => (started = resolve));
-    const run = runner.run(["apply", "-json"], {
-      cwd: dir,
-      onJson: (m) => (m.type === "apply_start" ? started() : undefined),
-    });
-    await onStart;
-    interrupts.fire("SIGINT");
-    const error = await run.catch((e: unknown) => e);
+    const { error, notices } = await interruptOnFirstStart(binary, dir);
     expect(error).toBeInstanceOf(InterruptedError);
     expect(notices[0]).toMatch(/letting the 1 AWS call\(s\) in flight finish/);
     expect((await readFile(marks, "utf8")).split("\n").filter(Boolean)).toEqual(["created", "sigint"]);
+  });
+
+  it("on a first Ctrl-C also waits for a create begun in the same write as a completion", async () => {
+    // Terraform often writes one create's completion and the next one's start together: stopping at the
+    // completion would cancel the second call after AWS made the thing and before Terraform recorded it.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tf-int-"));
+    const marks = path.join(dir, "marks");
+    const start = (addr: string) =>
+      `{"type":"apply_start","hook":{"resource":{"addr":"${addr}"},"action":"create"}}`;
+    const complete = (addr: string) =>
+      `{"type":"apply_complete","hook":{"resource":{"addr":"${addr}"},"action":"create"}}`;
+    const binary = await fakeTerraform(
+      [
+        `case "$1" in version) echo '{"terraform_version":"1.9.0"}'; exit 0;; esac`,
+        `trap 'echo sigint >> ${marks}; exit 1' INT`,
+        `echo '${start("aws_vpc.a")}'`,
+        "sleep 1",
+        `printf '%s\\n%s\\n' '${complete("aws_vpc.a")}' '${start("aws_subnet.b")}'`,
+        "sleep 1",
+        `echo created-b >> ${marks}`,
+        `echo '${complete("aws_subnet.b")}'`,
+        "while :; do sleep 0.1; done",
+      ].join("\n"),
+    );
+    expect((await interruptOnFirstStart(binary, dir)).error).toBeInstanceOf(InterruptedError);
+    expect((await readFile(marks, "utf8")).split("\n").filter(Boolean)).toEqual(["created-b", "sigint"]);
   });
 
   it("turns a lock error into one line that says what to do", async () => {
@@ -136,3 +189,25 @@ describe("TerraformRunner", () => {
     expect(text).toContain("filesystem_mirror");
   });
 });
+
+/** Runs a fake apply detached, fires one Ctrl-C once it starts its first create, and returns how it ended. */
+async function interruptOnFirstStart(binary: string, dir: string) {
+  const interrupts = new Interrupts();
+  const notices: string[] = [];
+  const runner = new TerraformRunner({
+    binary,
+    env: process.env,
+    interrupts,
+    notice: (m) => notices.push(m),
+  });
+  let started!: () => void;
+  const onStart = new Promise<void>((resolve) => (started = resolve));
+  const run = runner.run(["apply", "-json"], {
+    cwd: dir,
+    logFile: path.join(dir, "apply.log"),
+    onJson: (m) => (m.type === "apply_start" ? started() : undefined),
+  });
+  await onStart;
+  interrupts.fire("SIGINT");
+  return { error: await run.catch((e: unknown) => e), notices };
+}

@@ -1,9 +1,12 @@
-import { createWriteStream, existsSync, type WriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
 import path from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { ExternalError, InterruptedError, UserError } from "../errors.js";
 import { writeFileAtomic } from "../fs-util.js";
 import type { Interrupts } from "../signals.js";
+import { clearRunRecord, writeRunRecord } from "./run-record.js";
 
 export const MINIMUM_TERRAFORM_VERSION = "1.6.0";
 
@@ -19,8 +22,13 @@ export interface RunOptions {
   cwd: string;
   /** Called for each JSON line when the command runs with -json. */
   onJson?: (message: TerraformJsonMessage) => void;
-  /** Everything Terraform prints is appended here. */
+  /**
+   * Everything Terraform prints is appended here, and Terraform runs detached: it writes into this file,
+   * which we follow, so it outlives us if we are killed.
+   */
   logFile?: string;
+  /** Records the detached Terraform (pid, start, log) while it runs, for the next run to find. */
+  record?: { file: string; stage: string; planFile?: string };
   /** Exit codes that are not failures (plan -detailed-exitcode answers 2 for "changes"). */
   okExitCodes?: number[];
 }
@@ -154,8 +162,11 @@ export class TerraformRunner {
   }
 
   /**
-   * Runs Terraform in its own process group so a terminal's Ctrl-C reaches only us: we pass the
-   * first one on (Terraform stops cleanly and releases its state lock) and stop hard on the second.
+   * Runs Terraform in its own session and process group. A terminal's Ctrl-C reaches only us: we pass the
+   * first one on to the group (Terraform stops cleanly and releases its state lock) and stop hard on the
+   * second. With a log file, Terraform writes into that file, not into a pipe of ours, and is recorded in
+   * `record`: killed without warning, we leave it running to finish what it began and write its state,
+   * and the next run finds it there.
    */
   async run(args: string[], options: RunOptions): Promise<RunResult> {
     await this.ensureVersion();
@@ -163,55 +174,54 @@ export class TerraformRunner {
       this.setupDone ??= this.setup();
       await this.setupDone;
     }
-    const { execa } = await import("execa");
     this.debug(`terraform ${args.join(" ")}  (in ${options.cwd})`);
-    let log: WriteStream | undefined;
-    if (options.logFile) {
-      await mkdir(path.dirname(options.logFile), { recursive: true });
-      log = createWriteStream(options.logFile, { flags: "a", mode: 0o600 });
-      log.write(`\n$ terraform ${args.join(" ")}\n`);
-    }
-    const child = execa(this.binary, args, {
-      cwd: options.cwd,
-      env: this.env,
-      extendEnv: false,
-      reject: false,
-      detached: true,
-      stdin: "ignore",
-      buffer: true,
-      stripFinalNewline: false,
-      lines: false,
-    });
+    const child = options.logFile
+      ? await this.startDetached(args, options, options.logFile)
+      : await this.startPiped(args, options);
     let interruptedBy: number | undefined;
     const inFlight = new InFlight();
     let stopWhenSettled: (() => void) | undefined;
     let settleTimer: NodeJS.Timeout | undefined;
+    let catchingUp = false;
     const stopCleanly = () => {
       stopWhenSettled = undefined;
       if (settleTimer) clearTimeout(settleTimer);
-      child.kill("SIGINT");
+      child.signal("SIGINT");
+    };
+    /**
+     * Stops Terraform once nothing is in flight, judged on all it has written so far: the log is read
+     * to its end first, so a create that Terraform began after a finished one (often in the same write)
+     * is waited for too, and never cancelled between AWS making it and Terraform recording it.
+     */
+    const settle = () => {
+      if (!stopWhenSettled || inFlight.size > 0) return;
+      catchingUp = true;
+      try {
+        child.catchUp();
+      } finally {
+        catchingUp = false;
+      }
+      if (stopWhenSettled && inFlight.size === 0) stopWhenSettled();
     };
     const unsubscribe = this.interrupts?.on((_signal, count) => {
       interruptedBy = count;
       if (count >= 2) {
+        stopWhenSettled = undefined;
         if (settleTimer) clearTimeout(settleTimer);
-        child.kill("SIGKILL");
+        child.signal("SIGKILL");
         return;
       }
-      if (inFlight.size === 0) {
-        stopCleanly();
-        return;
-      }
+      stopWhenSettled = stopCleanly;
+      settle();
+      if (!stopWhenSettled) return;
       this.notice(
         `Stopping: letting the ${inFlight.size} AWS call(s) in flight finish first, so nothing is created without being recorded (Ctrl-C again stops Terraform hard).`,
       );
-      stopWhenSettled = stopCleanly;
       settleTimer = setTimeout(stopCleanly, this.settleMs);
     });
     let pending = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      const text = chunk.toString("utf8");
-      log?.write(text);
+    const onText = (text: string) => {
+      // Without -json there is no stream of operations to follow (state pull's stdout is the answer).
       if (!options.onJson) return;
       pending += text;
       let newline = pending.indexOf("\n");
@@ -228,17 +238,16 @@ export class TerraformRunner {
           if (message) {
             inFlight.observe(message);
             options.onJson(message);
-            if (stopWhenSettled && inFlight.size === 0) stopWhenSettled();
           }
         }
         newline = pending.indexOf("\n");
       }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => log?.write(chunk));
-    const result = await child;
+      // Judged once the whole piece is read, never between a completion and the start after it.
+      if (!catchingUp) settle();
+    };
+    const result = await child.wait(onText);
     unsubscribe?.();
     if (settleTimer) clearTimeout(settleTimer);
-    await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
     const exitCode = result.exitCode ?? (result.signal ? 128 : 1);
     if (interruptedBy !== undefined) {
       throw new InterruptedError(
@@ -256,10 +265,191 @@ export class TerraformRunner {
     }
     const ok = exitCode === 0 || (options.okExitCodes ?? []).includes(exitCode);
     if (!ok && !options.onJson) {
-      throw terraformFailure(args, String(result.stderr), options.logFile);
+      throw terraformFailure(args, result.stderr, options.logFile);
     }
-    return { exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+    return { exitCode, stdout: result.stdout, stderr: result.stderr };
   }
+
+  /** Output through pipes, for short reads (show, state pull) whose stdout is the answer. */
+  private async startPiped(args: string[], options: RunOptions): Promise<StartedTerraform> {
+    const { execa } = await import("execa");
+    const child = execa(this.binary, args, {
+      cwd: options.cwd,
+      env: this.env,
+      extendEnv: false,
+      reject: false,
+      detached: true,
+      stdin: "ignore",
+      buffer: true,
+      stripFinalNewline: false,
+      lines: false,
+    });
+    return {
+      signal: (signal) => signalGroup(child.pid, signal),
+      // The pipe hands each write on as it comes: nothing to catch up with.
+      catchUp: () => {},
+      wait: async (onText) => {
+        child.stdout?.on("data", (chunk: Buffer) => onText(chunk.toString("utf8")));
+        const result = await child;
+        return {
+          exitCode: result.exitCode,
+          signal: result.signal,
+          stdout: String(result.stdout),
+          stderr: String(result.stderr),
+        };
+      },
+    };
+  }
+
+  /** Output into the log file, which we follow; nothing ties Terraform's life to ours. */
+  private async startDetached(
+    args: string[],
+    options: RunOptions,
+    logFile: string,
+  ): Promise<StartedTerraform> {
+    await mkdir(path.dirname(logFile), { recursive: true });
+    const out = await open(logFile, "a", 0o600);
+    let offset: number;
+    let child: ChildProcess;
+    let exited: Promise<{ exitCode: number | undefined; signal: string | undefined }>;
+    try {
+      await out.write(`\n$ terraform ${args.join(" ")}\n`);
+      offset = (await out.stat()).size;
+      child = spawn(this.binary, args, {
+        cwd: options.cwd,
+        env: this.env,
+        detached: true,
+        stdio: ["ignore", out.fd, out.fd],
+      });
+      // Listen for the exit at once: a Terraform that exits at once (a refused flag, a fake in a test)
+      // can be gone before the next await returns, and an exit heard by no one would be waited on for ever.
+      const spawned = child;
+      exited = new Promise((resolve) =>
+        spawned.once("exit", (code, signal) =>
+          resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }),
+        ),
+      );
+      await new Promise<void>((resolve, reject) => {
+        spawned.once("spawn", resolve);
+        spawned.once("error", reject);
+      });
+    } finally {
+      // Terraform holds its own copy of the descriptor.
+      await out.close();
+    }
+    const pid = child.pid as number;
+    // Our own exit must not wait for Terraform: a run that is killed leaves it to finish on its own.
+    child.unref();
+    const record = options.record;
+    if (record) {
+      await writeRunRecord(record.file, {
+        pid,
+        stage: record.stage,
+        action: args[0] ?? "",
+        args,
+        startedAt: new Date().toISOString(),
+        cwd: options.cwd,
+        logFile,
+        logOffset: offset,
+        ...(record.planFile ? { planFile: record.planFile } : {}),
+        startedBy: process.pid,
+      });
+    }
+    let follower: LogFollower | undefined;
+    return {
+      signal: (signal) => signalGroup(pid, signal),
+      catchUp: () => follower?.catchUp(),
+      wait: async (onText) => {
+        follower = followLog(logFile, offset, onText);
+        const result = await exited;
+        const text = await follower.stop();
+        if (record) await clearRunRecord(record.file, pid);
+        const plain = text
+          .split("\n")
+          .filter((l) => !l.trimStart().startsWith("{"))
+          .join("\n");
+        return { ...result, stdout: text, stderr: plain };
+      },
+    };
+  }
+}
+
+interface StartedTerraform {
+  signal(signal: NodeJS.Signals): void;
+  /** Reads, now, whatever Terraform has written that was not handed on yet. */
+  catchUp(): void;
+  wait(onText: (text: string) => void): Promise<{
+    exitCode: number | undefined;
+    signal: string | undefined;
+    stdout: string;
+    stderr: string;
+  }>;
+}
+
+/** Terraform and its provider plugins share its process group; a signal to the group reaches them all. */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+interface LogFollower {
+  catchUp(): void;
+  /** Reads to the end, stops following, and returns all that was read. */
+  stop(): Promise<string>;
+}
+
+/**
+ * Follows a growing file from an offset, handing each new piece of text on. Reads are synchronous (a
+ * local file, read in pieces of at most 64 KiB), so catchUp() can be called between any two events and
+ * nothing is read twice or out of order.
+ */
+function followLog(file: string, offset: number, onText: (text: string) => void): LogFollower {
+  const fd = openSync(file, "r");
+  let position = offset;
+  let all = "";
+  let closed = false;
+  const decoder = new StringDecoder("utf8");
+  const buffer = Buffer.alloc(64 * 1024);
+  const catchUp = () => {
+    if (closed) return;
+    for (;;) {
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, buffer, 0, buffer.length, position);
+      } catch {
+        return;
+      }
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      const text = decoder.write(buffer.subarray(0, bytesRead));
+      all += text;
+      onText(text);
+    }
+  };
+  const timer = setInterval(catchUp, 100);
+  return {
+    catchUp,
+    stop: async () => {
+      clearInterval(timer);
+      catchUp();
+      closed = true;
+      const rest = decoder.end();
+      if (rest) {
+        all += rest;
+        onText(rest);
+      }
+      closeSync(fd);
+      return all;
+    },
+  };
 }
 
 function terraformFailure(args: string[], stderr: string, logFile: string | undefined): ExternalError {

@@ -4,7 +4,14 @@ import { isErrno } from "../fs-util.js";
 import type { Runtime } from "../runtime.js";
 import { type ProjectOutputs, TERRAFORM_STAGES, type TerraformStage } from "../stages.js";
 import type { TerraformRunner } from "./runner.js";
-import { createTerraformRunner, localStatePath, prepareStack, stackDir, syncStacks } from "./workspace.js";
+import {
+  createTerraformRunner,
+  fileExists,
+  localStatePath,
+  prepareStack,
+  stackDir,
+  syncStacks,
+} from "./workspace.js";
 
 /** One resource instance held in a stack's state. */
 export interface StateResource {
@@ -64,14 +71,21 @@ export function parseState(doc: StateFile): Omit<StackState, "modifiedAt"> {
   return { outputs, resources, serial: doc.serial ?? 0 };
 }
 
-function parseStateText(text: string, where: string): StateFile {
+/**
+ * A state that is not JSON. The backup is named only when there is one: a first plan killed before
+ * Terraform wrote anything leaves a 0-byte file (read as "no state yet", never as corrupt) and no backup.
+ */
+function parseStateText(text: string, where: string, backup?: string): StateFile {
   try {
     return JSON.parse(text) as StateFile;
   } catch {
     throw new ExternalError(`State at ${where} is not valid JSON.`, {
       code: "terraform.state-corrupt",
-      suggestion:
-        "Restore it from the backup beside it (terraform.tfstate.backup) or from your backend's versions.",
+      suggestion: backup
+        ? `Restore it from the backup beside it (${backup}); check the backup holds what you expect first.`
+        : where.startsWith("s3://")
+          ? "Restore an earlier version of the state object from the bucket's versioning."
+          : `There is no backup beside it. Move it aside, then run \`triton-ops plan\`: what the stage already has in AWS is listed as collisions, and \`triton-ops import\` adopts it.`,
     });
   }
 }
@@ -92,7 +106,12 @@ export async function readStackState(
     const file = localStatePath(rt.envDir, stage);
     try {
       const [text, info] = await Promise.all([readFile(file, "utf8"), stat(file)]);
-      doc = parseStateText(text, file);
+      if (text.trim() === "") {
+        rt.io.info(`${stage}: ${file} is empty: no state yet (a run stopped before Terraform wrote any).`);
+        return undefined;
+      }
+      const backup = `${file}.backup`;
+      doc = parseStateText(text, file, (await fileExists(backup)) ? backup : undefined);
       modifiedAt = info.mtime;
     } catch (error) {
       if (isErrno(error, "ENOENT")) return undefined;

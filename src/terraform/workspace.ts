@@ -6,6 +6,7 @@ import { isErrno, writeFileAtomic } from "../fs-util.js";
 import { TERRAFORM_ROOT } from "../paths.js";
 import type { Runtime } from "../runtime.js";
 import type { TerraformStage } from "../stages.js";
+import { runRecordPath } from "./run-record.js";
 import { mirrorCliConfig, TerraformRunner } from "./runner.js";
 
 /**
@@ -166,6 +167,7 @@ export async function prepareStack(
   await runner.run(args, {
     cwd: dir,
     logFile: logFile(rt.envDir, stage, "init"),
+    record: { file: runRecordPath(rt.envDir, stage), stage },
   });
   await writeFileAtomic(marker, fingerprint);
   return { stage, dir, initialized: true };

@@ -66,10 +66,12 @@ describe("interrupting up and down", () => {
     const stateDir = path.join(cwd, ".triton-ops", "test", "state");
     expect((await readdir(stateDir)).filter((f) => f.includes("lock"))).toEqual([]);
 
+    // What was in flight was let finish, and what Terraform began meanwhile too (a destroy is a chain:
+    // each deletion starts the next), so this run destroys what is left, or finds nothing left.
     const again = await runCli("down --stage vpc --yes --json", { cwd, env });
     expect(again.code, again.stderr).toBe(0);
-    expect((JSON.parse(again.stdout) as { stages: Array<{ status: string }> }).stages[0]?.status).toBe(
-      "destroyed",
+    expect(["destroyed", "unchanged"]).toContain(
+      (JSON.parse(again.stdout) as { stages: Array<{ status: string }> }).stages[0]?.status,
     );
     const status = await runCli("status --json", { cwd, env });
     const rows = (JSON.parse(status.stdout) as { stages: Array<{ stage: string; applied: boolean }> }).stages;
