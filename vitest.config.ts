@@ -1,5 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * The suites that kill triton-ops, Terraform or the emulator mid-run and wait for real Terraform to
+ * finish what it began: minutes each. They are their own project, `npm run test:reliability`, which CI
+ * runs after `npm test`, so the test command stays in its time budget.
+ */
+const KILLED = [
+  "test/reliability/sigkill.integration.test.ts",
+  "test/reliability/emulator-killed.integration.test.ts",
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -20,8 +30,19 @@ export default defineConfig({
           server: { deps: { inline: ["@actions/workflow-parser"] } },
           sequence: { groupOrder: 1 },
           include: ["src/**/*.integration.test.ts", "test/**/*.integration.test.ts"],
+          exclude: [...KILLED, "node_modules/**"],
           // Each integration file starts its own emulator; two cores run at most two at once.
           testTimeout: 300_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: "reliability",
+          sequence: { groupOrder: 2 },
+          include: KILLED,
+          testTimeout: 900_000,
           hookTimeout: 120_000,
           maxWorkers: 2,
         },
