@@ -10,6 +10,13 @@ const KILLED = [
   "test/reliability/emulator-killed.integration.test.ts",
 ];
 
+/**
+ * `.ci/run`'s second Node.js runs the integration tests under src/ only (TRITON_OPS_TESTS=src): the
+ * end-to-end suites under test/ run once, on the first. A project's own `exclude` takes the place of
+ * the CLI's `--exclude`, so the choice is made here.
+ */
+const SRC_ONLY = process.env.TRITON_OPS_TESTS === "src" ? ["test/**"] : [];
+
 export default defineConfig({
   test: {
     projects: [
@@ -30,7 +37,7 @@ export default defineConfig({
           server: { deps: { inline: ["@actions/workflow-parser"] } },
           sequence: { groupOrder: 1 },
           include: ["src/**/*.integration.test.ts", "test/**/*.integration.test.ts"],
-          exclude: [...KILLED, "node_modules/**"],
+          exclude: [...KILLED, ...SRC_ONLY, "node_modules/**"],
           // Each integration file starts its own emulator; two cores run at most two at once.
           testTimeout: 300_000,
           hookTimeout: 120_000,
