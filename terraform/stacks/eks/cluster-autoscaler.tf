@@ -17,31 +17,6 @@ variable "alert_sns_topic_arn" {
   }
 }
 
-data "aws_iam_policy_document" "irsa_trust" {
-  for_each = merge(
-    { cluster_autoscaler = local.cluster_autoscaler_service_account },
-    var.alert_sns_topic_arn != "" ? { alertmanager = local.alertmanager_service_account } : {}
-  )
-
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.this.arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${local.issuer_host}:sub"
-      values   = [each.value]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${local.issuer_host}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "cluster_autoscaler" {
   name               = "${local.names.cluster}-cluster-autoscaler"
   description        = "cluster-autoscaler in ${local.names.cluster}: scales the project's node groups"

@@ -12,7 +12,17 @@ resource "aws_iam_openid_connect_provider" "this" {
   thumbprint_list = var.oidc_thumbprints
 }
 
-data "aws_iam_policy_document" "triton_trust" {
+# One trust policy per workload that calls AWS itself, each for its own service account: Triton here,
+# cluster-autoscaler and (with an SNS receiver) Alertmanager in cluster-autoscaler.tf.
+data "aws_iam_policy_document" "irsa_trust" {
+  for_each = merge(
+    {
+      triton             = "system:serviceaccount:${var.triton_namespace}:${var.triton_service_account}"
+      cluster_autoscaler = local.cluster_autoscaler_service_account
+    },
+    var.alert_sns_topic_arn != "" ? { alertmanager = local.alertmanager_service_account } : {}
+  )
+
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -22,7 +32,7 @@ data "aws_iam_policy_document" "triton_trust" {
     condition {
       test     = "StringEquals"
       variable = "${local.issuer_host}:sub"
-      values   = ["system:serviceaccount:${var.triton_namespace}:${var.triton_service_account}"]
+      values   = [each.value]
     }
     condition {
       test     = "StringEquals"
@@ -35,7 +45,7 @@ data "aws_iam_policy_document" "triton_trust" {
 resource "aws_iam_role" "triton" {
   name               = local.names.triton_irsa_role
   description        = "Triton in ${local.names.cluster}: reads the model repository"
-  assume_role_policy = data.aws_iam_policy_document.triton_trust.json
+  assume_role_policy = data.aws_iam_policy_document.irsa_trust["triton"].json
 }
 
 data "aws_iam_policy_document" "triton_models" {

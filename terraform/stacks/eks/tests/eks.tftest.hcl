@@ -84,13 +84,13 @@ run "secure_defaults" {
     error_message = "Add-ons are on against real AWS."
   }
   assert {
-    condition = toset(flatten([for c in data.aws_iam_policy_document.triton_trust.statement[0].condition : c.values])) == toset([
+    condition = toset(flatten([for c in data.aws_iam_policy_document.irsa_trust["triton"].statement[0].condition : c.values])) == toset([
       "system:serviceaccount:triton:triton", "sts.amazonaws.com"
     ])
     error_message = "Only Triton's service account can assume the IRSA role."
   }
   assert {
-    condition     = alltrue([for c in data.aws_iam_policy_document.triton_trust.statement[0].condition : c.test == "StringEquals"])
+    condition     = alltrue([for c in data.aws_iam_policy_document.irsa_trust["triton"].statement[0].condition : c.test == "StringEquals"])
     error_message = "IRSA trust conditions are exact."
   }
   assert {
