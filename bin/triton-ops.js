@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 import module from "node:module";
 import path from "node:path";
-import { nodeSupportNotice } from "../dist/node-support.js";
-import { cacheRoot } from "../dist/paths.js";
+import { nodeSupportNotice } from "../bundle/node-support.js";
+import { cacheRoot } from "../bundle/paths.js";
 
-// Node 22 and later keep compiled code in a cache of their own once asked to, before the CLI's modules load:
-// start-up then skips compiling commander, the CLI and (when a command needs them) the AWS SDK bundles.
+// The CLI runs from bundle/ (scripts/bundle.mjs: dist/ bundled by esbuild, split per lazily loaded part), so a
+// command loads a dozen files, not hundreds. Node 22 and later keep compiled code in a cache of their own once
+// asked to, before the CLI's modules load: start-up then skips compiling the bundle and (when a command needs
+// them) the AWS SDK bundles.
 // Node 20 lacks it; src/aws/sdk.ts keeps a code cache for the SDK there. TRITON_OPS_NO_COMPILE_CACHE=1 turns
 // both off.
 const cache = cacheRoot(process.env);
 if (cache && !process.env.TRITON_OPS_NO_COMPILE_CACHE) {
   module.enableCompileCache?.(path.join(cache, `v8-${process.version}`));
 }
-const { main } = await import("../dist/cli.js");
-const { Interrupts } = await import("../dist/signals.js");
+const { main } = await import("../bundle/cli.js");
+const { Interrupts } = await import("../bundle/signals.js");
 
 // The AWS SDK warns on every run that its releases after January 2027 need Node 22. This build pins SDK
 // releases that still run on Node 20 (package-lock.json), so that warning is replaced by our own line below:

@@ -13,8 +13,8 @@ export interface CliProcess {
 
 /** The built CLI as a real process (for signals); needs `npm run build` first, as `npm test` does. */
 export function spawnCli(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): CliProcess {
-  if (!existsSync(path.resolve(path.dirname(BIN), "..", "dist", "cli.js"))) {
-    throw new Error("dist/ is missing: run `npm run build` before the integration tests");
+  if (!existsSync(path.resolve(path.dirname(BIN), "..", "bundle", "cli.js"))) {
+    throw new Error("bundle/ is missing: run `npm run build` before the integration tests");
   }
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
