@@ -59,6 +59,13 @@ describe("loadConfig", () => {
     expect(error.exitCode).toBe(2);
   });
 
+  it("refuses an AZ count out of range with one line, not a crash in the subnet layout", async () => {
+    const error = await failure("network:\n  azCount: 9\n");
+    expect(error.message).toBe(
+      "Invalid triton-ops.yaml: network.azCount = 9: Too big: expected number to be <=6",
+    );
+  });
+
   it("rejects unknown keys", async () => {
     const error = await failure("name: acme\ngpus:\n  maxSize: 3\n");
     expect(error.message).toContain('unknown key "gpus"');
