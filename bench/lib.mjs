@@ -1,6 +1,33 @@
 // Shared benchmark helpers: alternate subject and reference in the same run, several repetitions,
 // report medians, spread and the ratio against a target. No timed assertions live in tests.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * The offline Terraform provider mirror, found as .ci/run and scripts/demo.sh find it: by sourcing
+ * scripts/lib/find-provider-mirror.sh (TRITON_OPS_PROVIDER_MIRROR when set, else a search of the machine).
+ * Exported into this process's environment, so the CLI runs a suite starts, and the LTS Node's run, see it.
+ */
+export function providerMirror() {
+  if (!process.env.TRITON_OPS_PROVIDER_MIRROR) {
+    const script = path.join(root, "scripts", "lib", "find-provider-mirror.sh");
+    const found = execFileSync(
+      "bash",
+      ["-c", '. "$1"; printf %s "$TRITON_OPS_PROVIDER_MIRROR"', "bash", script],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+    );
+    if (!found) {
+      throw new Error(
+        "no offline hashicorp/aws provider mirror found by scripts/lib/find-provider-mirror.sh; set TRITON_OPS_PROVIDER_MIRROR",
+      );
+    }
+    process.env.TRITON_OPS_PROVIDER_MIRROR = found;
+  }
+  return process.env.TRITON_OPS_PROVIDER_MIRROR;
+}
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
