@@ -66,7 +66,10 @@ export function timeCommand(
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (!okCodes.includes(code)) {
-        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(-500)}`));
+        // The last line first: the table shows an error's first line, and a cut-off 500-character tail
+        // began with a preflight warning where the failure itself (a terraform init) came after it.
+        const last = stderr.trim().split("\n").at(-1) ?? "";
+        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${last}\n${stderr.slice(-500)}`));
         return;
       }
       const rss = /__MAXRSS_KB=(\d+)/.exec(stderr);
