@@ -1,6 +1,33 @@
 // Shared benchmark helpers: alternate subject and reference in the same run, several repetitions,
 // report medians, spread and the ratio against a target. No timed assertions live in tests.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * The offline Terraform provider mirror, found as .ci/run and scripts/demo.sh find it: by sourcing
+ * scripts/lib/find-provider-mirror.sh (TRITON_OPS_PROVIDER_MIRROR when set, else a search of the machine).
+ * Exported into this process's environment, so the CLI runs a suite starts, and the LTS Node's run, see it.
+ */
+export function providerMirror() {
+  if (!process.env.TRITON_OPS_PROVIDER_MIRROR) {
+    const script = path.join(root, "scripts", "lib", "find-provider-mirror.sh");
+    const found = execFileSync(
+      "bash",
+      ["-c", '. "$1"; printf %s "$TRITON_OPS_PROVIDER_MIRROR"', "bash", script],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+    );
+    if (!found) {
+      throw new Error(
+        "no offline hashicorp/aws provider mirror found by scripts/lib/find-provider-mirror.sh; set TRITON_OPS_PROVIDER_MIRROR",
+      );
+    }
+    process.env.TRITON_OPS_PROVIDER_MIRROR = found;
+  }
+  return process.env.TRITON_OPS_PROVIDER_MIRROR;
+}
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -39,7 +66,10 @@ export function timeCommand(
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (!okCodes.includes(code)) {
-        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(-500)}`));
+        // The last line first: the table shows an error's first line, and a cut-off 500-character tail
+        // began with a preflight warning where the failure itself (a terraform init) came after it.
+        const last = stderr.trim().split("\n").at(-1) ?? "";
+        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${last}\n${stderr.slice(-500)}`));
         return;
       }
       const rss = /__MAXRSS_KB=(\d+)/.exec(stderr);

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { compare, timeCommand } from "./lib.mjs";
+import { compare, providerMirror, timeCommand } from "./lib.mjs";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = path.join(root, "bin", "triton-ops.js");
@@ -70,7 +70,8 @@ export async function run() {
   );
   const YAML = (await import("yaml")).default;
   const cwd = await mkdtemp(path.join(os.tmpdir(), "bench-models-"));
-  const env = { ...process.env, CI: "true" };
+  // `up --stage vpc,iam,ecr` runs terraform init, which needs the offline provider mirror.
+  const env = { ...process.env, CI: "true", TRITON_OPS_PROVIDER_MIRROR: providerMirror() };
   const cli = (args, options = {}) => timeCommand(process.execPath, [bin, ...args], { cwd, env, ...options });
   const workRoot = path.join(cwd, ".triton-ops");
   const results = [];

@@ -4,23 +4,18 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { compare, timeCommand } from "./lib.mjs";
+import { compare, providerMirror, timeCommand } from "./lib.mjs";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = path.join(root, "bin", "triton-ops.js");
 const STACKS = ["vpc", "iam", "ecr", "eks", "gpu-nodes"];
-
-function findMirror() {
-  if (process.env.TRITON_OPS_PROVIDER_MIRROR) return process.env.TRITON_OPS_PROVIDER_MIRROR;
-  throw new Error("set TRITON_OPS_PROVIDER_MIRROR (scripts/lib/find-provider-mirror.sh finds it)");
-}
 
 export async function run({ repetitions = 5 } = {}) {
   const { sandboxEnv, readSandboxState, stopProcess } = await import(
     path.join(root, "dist", "sandbox", "sandbox.js")
   );
   const { writeMirrorCliConfig } = await import(path.join(root, "dist", "terraform", "runner.js"));
-  const mirror = findMirror();
+  const mirror = providerMirror();
   const cwd = await mkdtemp(path.join(os.tmpdir(), "bench-up-"));
   const env = { ...process.env, CI: "true", TRITON_OPS_PROVIDER_MIRROR: mirror };
   const cli = (args, okCodes = [0]) => timeCommand(process.execPath, [bin, ...args], { cwd, env, okCodes });
