@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import module from "node:module";
 import path from "node:path";
-import { nodeSupportNotice } from "../bundle/node-support.js";
-import { cacheRoot } from "../bundle/paths.js";
+
+const { cacheRoot } = await import("../bundle/paths.js");
 
 // The CLI runs from bundle/ (scripts/bundle.mjs: dist/ bundled by esbuild, split per lazily loaded part), so a
 // command loads a dozen files, not hundreds. Node 22 and later keep compiled code in a cache of their own once
@@ -14,8 +14,12 @@ const cache = cacheRoot(process.env);
 if (cache && !process.env.TRITON_OPS_NO_COMPILE_CACHE) {
   module.enableCompileCache?.(path.join(cache, `v8-${process.version}`));
 }
-const { main } = await import("../bundle/cli.js");
-const { Interrupts } = await import("../bundle/signals.js");
+// Everything else loads after the cache is on, so it is read from the cache too.
+const [{ nodeSupportNotice }, { main }, { Interrupts }] = await Promise.all([
+  import("../bundle/node-support.js"),
+  import("../bundle/cli.js"),
+  import("../bundle/signals.js"),
+]);
 
 // The AWS SDK warns on every run that its releases after January 2027 need Node 22. This build pins SDK
 // releases that still run on Node 20 (package-lock.json), so that warning is replaced by our own line below:
