@@ -250,34 +250,39 @@ export function createKubeClient(kubeConfig: KubeConfig, options: KubeClientOpti
   // So their time fields are RFC 3339 strings, as on the wire; readers go through `new Date(...)`.
   const base = server.replace(/\/$/, "");
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-  const getJson = async <T>(path: string): Promise<T> => {
+  /** One request with the kubeconfig's own TLS and credentials, outside the generated client. */
+  const plainRequest = async (method: string, path: string, body?: string): Promise<ProxyResponse> => {
     const url = new URL(`${base}${path}`);
     const secure = url.protocol === "https:";
-    const options: https.RequestOptions = { method: "GET", headers: { accept: "application/json" } };
+    const options: https.RequestOptions = { method, headers: { accept: "application/json" } };
     await kubeConfig.applyToHTTPSOptions(options);
     options.agent ??= secure ? agents.https : agents.http;
-    return new Promise<T>((resolve, reject) => {
+    if (body !== undefined) {
+      options.headers = {
+        ...options.headers,
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+      };
+    }
+    return new Promise<ProxyResponse>((resolve, reject) => {
       const req = (secure ? https : http).request(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        );
         res.on("error", reject);
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) {
-            reject(new ApiException(status, `HTTP ${status}`, text, {}));
-            return;
-          }
-          try {
-            resolve(JSON.parse(text) as T);
-          } catch (error) {
-            reject(error);
-          }
-        });
       });
       req.on("error", reject);
-      req.end();
+      req.end(body);
     });
+  };
+  const getJson = async <T>(path: string): Promise<T> => {
+    const answer = await plainRequest("GET", path);
+    if (answer.status < 200 || answer.status >= 300) {
+      throw new ApiException(answer.status, `HTTP ${answer.status}`, answer.body, {});
+    }
+    return JSON.parse(answer.body) as T;
   };
   const rawPages =
     <T>(allPath: string, namespacedPath: (ns: string) => string, options: ListOptions | undefined) =>
@@ -468,35 +473,14 @@ export function createKubeClient(kubeConfig: KubeConfig, options: KubeClientOpti
     },
 
     async proxyRequest(namespace, service, port, method, path, body): Promise<ProxyResponse> {
-      // The generated proxy API cannot send a request body, so this goes out as a plain HTTPS request
-      // carrying the kubeconfig's own TLS and credentials.
+      // The generated proxy API cannot send a request body, so this goes out as a plain request.
       const action = `${method} ${path} to service ${namespace}/${service}:${port} through the API proxy`;
-      const base = server.replace(/\/$/, "");
-      const url = new URL(
-        `${base}/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(`${service}:${port}`)}/proxy${path}`,
-      );
-      const options: https.RequestOptions = { method, headers: { accept: "application/json" } };
-      await kubeConfig.applyToHTTPSOptions(options);
-      if (body !== undefined) {
-        options.headers = {
-          ...options.headers,
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-        };
-      }
       const answer = await withTimeout(
-        new Promise<ProxyResponse>((resolve, reject) => {
-          const req = https.request(url, options, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () =>
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-            );
-            res.on("error", reject);
-          });
-          req.on("error", reject);
-          req.end(body);
-        }),
+        plainRequest(
+          method,
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(`${service}:${port}`)}/proxy${path}`,
+          body,
+        ),
         timeoutMs,
         server,
       ).catch((error: unknown) => {
