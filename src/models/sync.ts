@@ -5,8 +5,8 @@
  * compares equal) and grow for files over 80 GB so no upload needs more than 10,000 parts.
  *
  * Every file is read at most once per run, as a stream, and none is ever held whole in memory:
- * - a file with no remote object, or one of another size, is uploaded without hashing first; its ETag is
- *   computed from the same part buffers on their way up and kept in the checksum cache (etag-cache.ts);
+ * - a file with no remote object, or one of another size, is uploaded without hashing first; the ETag the
+ *   bucket answers is kept in the checksum cache (etag-cache.ts), so nothing is hashed on the way up;
  * - a file whose size matches takes its ETag from the cache when its size and mtime are unchanged, and is
  *   hashed only otherwise.
  * So an unchanged tree is compared from one listing and one stat per file, without reading any file.
@@ -103,20 +103,6 @@ function multipartEtag(partDigests: readonly Buffer[]): string {
   return `${createHash("md5").update(Buffer.concat(partDigests)).digest("hex")}-${partDigests.length}`;
 }
 
-/** The same ETag from parts handed over in any order, each whole (as an upload reads them). */
-class PartDigests {
-  private readonly digests: Buffer[] = [];
-  constructor(private readonly size: number) {}
-  add(index: number, bytes: Buffer): void {
-    this.digests[index] = createHash("md5").update(bytes).digest();
-  }
-  etag(): string {
-    if (this.size <= partSizeFor(this.size))
-      return (this.digests[0] ?? createHash("md5").digest()).toString("hex");
-    return multipartEtag(this.digests);
-  }
-}
-
 /** The ETag S3 gives this file when uploaded with partSizeFor(size), computed by streaming it once. */
 export async function localEtag(file: string, size: number): Promise<string> {
   const hasher = new EtagHasher(size);
@@ -192,6 +178,8 @@ export interface SyncOptions {
   concurrency?: number;
   /** The checksum cache's file (etag-cache.ts); without one every compared file is hashed. */
   cacheFile?: string;
+  /** The prefix's listing, when the caller has already asked for it (else runSync lists it). */
+  listing?: Promise<RemoteObject[]>;
   onProgress?: (done: number, total: number, bytes: number) => void;
   /** Asked before anything changes when the plan deletes remote files; false leaves everything as it is. */
   confirmRemove?: (keys: string[]) => Promise<boolean>;
@@ -204,7 +192,10 @@ export async function runSync(store: ModelStore, options: SyncOptions): Promise<
   const limit = pLimit(options.concurrency ?? 8);
   const multipart = pLimit(MULTIPART_AT_ONCE);
   const cache: EtagCache = await openEtagCache(options.cacheFile);
-  const [files, remote] = await Promise.all([walkFiles(options.root), store.list(options.prefix)]);
+  const [files, remote] = await Promise.all([
+    walkFiles(options.root),
+    options.listing ?? store.list(options.prefix),
+  ]);
   const computed = new Map<string, string>();
   const etagOf = (f: LocalFile) => computed.get(f.abs) ?? cache.get(f.abs, f.size, f.mtimeMs);
   try {
@@ -240,16 +231,14 @@ export async function runSync(store: ModelStore, options: SyncOptions): Promise<
     let sentTotal = 0;
     const uploadOne = async (u: SyncPlan["upload"][number]) => {
       let last = 0;
-      const parts = new PartDigests(u.size);
-      await store.upload(u.key, u.abs, u.size, partSizeFor(u.size), {
-        onPart: (index, bytes) => parts.add(index, bytes),
+      const etag = await store.upload(u.key, u.abs, u.size, partSizeFor(u.size), {
         onBytes: (sent) => {
           sentTotal += sent - last;
           last = sent;
           options.onProgress?.(done, plan.upload.length, sentTotal);
         },
       });
-      cache.set(u.abs, { size: u.size, mtimeMs: u.mtimeMs, etag: parts.etag() });
+      cache.set(u.abs, { size: u.size, mtimeMs: u.mtimeMs, etag });
       done += 1;
       options.onProgress?.(done, plan.upload.length, sentTotal);
     };

@@ -158,7 +158,7 @@ describe("models sync on the sandbox", () => {
     expect(peakKb).toBeGreaterThan(0);
     expect(peakKb / 1024).toBeLessThan(200);
     expect((await sync()).json).toMatchObject({ uploaded: [], hashed: 0 });
-    // A new mtime makes the file be hashed again: the ETag computed on the way up was S3's own.
+    // A new mtime makes the file be hashed again, and the local multipart ETag agrees with the one S3 gave.
     await utimes(weights, new Date(), new Date());
     const again = await runCli("models sync big --json", { cwd, env });
     expect(JSON.parse(again.stdout)).toMatchObject({ uploaded: [], hashed: 1 });
