@@ -30,6 +30,25 @@ const external = [
   "chalk",
 ];
 
+// commander requires node:child_process at load, for executable subcommands, which this CLI has none of.
+// On Node 26 that built-in costs 5 ms of a 50 ms `--help` (2.8 ms on Node 20): commander gets a stand-in
+// that loads it on the first spawn() instead, the one function commander calls on it (14.x, command.js).
+const lazyChildProcessForCommander = {
+  name: "lazy-child-process-for-commander",
+  setup(builder) {
+    const commanderDir = `${path.sep}node_modules${path.sep}commander${path.sep}`;
+    builder.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(commanderDir)
+        ? { path: "commander-child-process", namespace: "lazy" }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({
+      contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
+      loader: "js",
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -50,4 +69,5 @@ await build({
   },
   chunkNames: "[name]-[hash]",
   logLevel: "warning",
+  plugins: [lazyChildProcessForCommander],
 });
