@@ -157,6 +157,27 @@ describe("models sync on the sandbox", () => {
     expect(run.hashed).toBe(2);
     expect(peakKb).toBeGreaterThan(0);
     expect(peakKb / 1024).toBeLessThan(200);
+    // The upload named the parts' checksum (CRC32) when it was created: S3 refuses parts that carry one
+    // the upload did not name ("Checksum Type mismatch ... expected checksum Type: null"), which moto
+    // does not. So what the AWS CLI reads back is a CRC32 (S3 writes it "<crc>-128", COMPOSITE; moto
+    // leaves out both), not the full-object CRC64NVME an upload that names none is given.
+    const head = await execa(
+      "aws",
+      [
+        "s3api",
+        "head-object",
+        "--bucket",
+        run.bucket,
+        "--key",
+        "models/identity/1/weights.bin",
+        "--checksum-mode",
+        "ENABLED",
+      ],
+      { env: awsEnv },
+    );
+    const checksums = JSON.parse(head.stdout) as Record<string, unknown>;
+    expect(checksums.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]{6}==(-128)?$/);
+    expect(checksums.ChecksumCRC64NVME).toBeUndefined();
     expect((await sync()).json).toMatchObject({ uploaded: [], hashed: 0 });
     // A new mtime makes the file be hashed again, and the local multipart ETag agrees with the one S3 gave.
     await utimes(weights, new Date(), new Date());
