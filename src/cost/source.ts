@@ -25,6 +25,10 @@ const cheapest = (rows: Array<{ usd: number; unit: string }>, unit: string) =>
     .filter((r) => r.unit === unit)
     .reduce<number | undefined>((m, r) => (m === undefined || r.usd < m ? r.usd : m), undefined);
 
+/** An hourly price: the Price List spells the unit "Hrs" for EC2 and NAT, "Hours" for EKS (either is taken). */
+const cheapestHourly = (rows: Array<{ usd: number; unit: string }>) =>
+  cheapest(rows, "Hours") ?? cheapest(rows, "Hrs");
+
 /** Reads the prices the model needs for a region from the Price List API, over the bundled book. */
 export async function fetchLiveBook(
   live: LivePrices,
@@ -53,20 +57,16 @@ export async function fetchLiveBook(
   ]);
   const usage = (rows: typeof eks, suffix: string) =>
     rows.filter((r) => (r.attributes.usagetype ?? "").endsWith(suffix));
-  const standard =
-    cheapest(usage(eks, "AmazonEKS-Hours:perCluster"), "Hours") ??
-    cheapest(usage(eks, "AmazonEKS-Hours:perCluster"), "Hrs");
-  const extended =
-    cheapest(usage(eks, "AmazonEKS-Hours:extendedSupport"), "Hours") ??
-    cheapest(usage(eks, "AmazonEKS-Hours:extendedSupport"), "Hrs");
+  const standard = cheapestHourly(usage(eks, "AmazonEKS-Hours:perCluster"));
+  const extended = cheapestHourly(usage(eks, "AmazonEKS-Hours:extendedSupport"));
   if (standard !== undefined) book.eksStandardHour = standard;
   if (extended !== undefined) book.eksExtendedHour = extended;
-  const natHour = cheapest(usage(nat, "NatGateway-Hours"), "Hrs");
+  const natHour = cheapestHourly(usage(nat, "NatGateway-Hours"));
   const natGb = cheapest(usage(nat, "NatGateway-Bytes"), "GB");
   if (natHour !== undefined) book.natGatewayHour = natHour;
   if (natGb !== undefined) book.natGatewayGb = natGb;
   instanceTypes.forEach((t, i) => {
-    const hour = cheapest(types[i] ?? [], "Hrs");
+    const hour = cheapestHourly(types[i] ?? []);
     if (hour !== undefined) book.instanceHour[t] = hour;
   });
   return book;
