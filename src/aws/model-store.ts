@@ -2,9 +2,9 @@
 // ones), delete what is gone. Implements the use case's ModelStore interface.
 //
 // Uploads read each file part by part into buffers from one fixed pool, and answer the ETag S3 gave the
-// object, so the caller need not hash the bytes on their way up (MD5 is the costliest thing the CLI does per
-// part: 12 ms per 8 MiB here, against 5 ms for the signature's SHA-256 and 2 ms for the CRC32). @aws-sdk/lib-storage's Upload was used
-// here first: it gathers a stream into parts by concatenating chunks, allocating every byte twice, and on
+// object, so the caller need not hash the bytes on their way up (MD5 would be the costliest thing done per
+// part: 12 ms per 8 MiB here, against 5 ms for the signature's SHA-256 and 2 ms for the CRC32).
+// @aws-sdk/lib-storage's Upload was used here first: it gathers a stream into parts by concatenating chunks, allocating every byte twice, and on
 // the 2-core test machine a 1 GB upload peaked at 200-230 MB of RSS (112 MB of it the CLI at rest) while
 // the same bytes through the pool stay near the pool's size above that. A pool also makes the bound one
 // number: PART_BUFFERS x the part size, however many files and parts are in flight.
@@ -138,10 +138,10 @@ export async function openModelStore(aws: AwsContext, bucket: string): Promise<M
         hooks.onBytes?.(size);
         return etagOf(put.ETag, "PutObject");
       }
-      // The upload names CRC32, the checksum the SDK puts on every part anyway (as the AWS CLI does): an
-      // upload created without one gets S3's default, a full-object CRC64NVME, which the part checksums
-      // do not add up to. moto then computes that over the whole object at completion, in Python: 6.5 s
-      // of a 2 GB upload's 40 s here, and 31 s in all with CRC32 named.
+      // The upload names CRC32, the checksum the SDK puts on every part anyway (as the AWS CLI does). S3
+      // refuses a part carrying a checksum the upload did not name ("Checksum Type mismatch ... expected
+      // checksum Type: null"); moto accepts it, but gives such an upload S3's default full-object
+      // CRC64NVME, computed over the whole object at completion in Python: 6.5 s of a 2 GB upload's 40 s.
       const created = await s3.send(
         new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: "CRC32" }),
       );

@@ -185,7 +185,7 @@ export interface SyncOptions {
   confirmRemove?: (keys: string[]) => Promise<boolean>;
 }
 
-/** Multipart uploads in flight at once (each sends up to four parts at a time, from the store's pool). */
+/** Multipart uploads in flight at once (their parts share the store's pool of PART_BUFFERS buffers). */
 const MULTIPART_AT_ONCE = 2;
 
 export async function runSync(store: ModelStore, options: SyncOptions): Promise<SyncResult> {
