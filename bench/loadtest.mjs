@@ -33,6 +33,7 @@ export async function run({ repetitions = 3 } = {}) {
   );
   const p50s = [];
   const referenceP50s = [];
+  const reportedP50s = [];
   try {
     const throughput = await compare({
       name: `loadtest: ms per 1,000 requests at concurrency ${CONCURRENCY} vs autocannon (5 ms server)`,
@@ -48,7 +49,11 @@ export async function run({ repetitions = 3 } = {}) {
         return { ms: 1e6 / r.throughputPerSecond };
       },
       reference: async () => {
-        const r = await autocannon({
+        // autocannon's reported p50 comes from a histogram of whole milliseconds (hdr-histogram, lowest
+        // discernible value 1), so it reads 5 for any median between 5 and 6 ms. Its own per-response times
+        // (hrtime, emitted on the instance) give its median at the resolution ours is measured in.
+        const times = [];
+        const instance = autocannon({
           url: `${url}/v2/models/identity/infer`,
           method: "POST",
           headers: { "content-type": "application/json" },
@@ -56,14 +61,20 @@ export async function run({ repetitions = 3 } = {}) {
           connections: CONCURRENCY,
           duration: SECONDS,
         });
-        referenceP50s.push(r.latency.p50);
+        instance.on("response", (_client, status, _bytes, responseTime) => {
+          if (status >= 200 && status < 300) times.push(responseTime);
+        });
+        const r = await instance;
+        referenceP50s.push(median(times));
+        reportedP50s.push(r.latency.p50);
         return { ms: 1e6 / r.requests.average };
       },
       repetitions,
       target: 1.25,
     });
     // A 5 ms timer on a busy machine fires late, so what the server really takes is read by autocannon in the
-    // same run; the 10% is held against that, and the ratio to the nominal 5 ms is shown beside it.
+    // same run, from its per-response times; the 10% is held against that, and the ratio to the nominal 5 ms
+    // is shown beside it.
     const p50 = median(p50s);
     const referenceP50 = median(referenceP50s);
     const ratio = p50 / referenceP50;
@@ -78,7 +89,7 @@ export async function run({ repetitions = 3 } = {}) {
         ratio: Number(ratio.toFixed(3)),
         target: 1.1,
         ok: ratio <= 1.1,
-        note: `${(p50 / SERVICE_MS).toFixed(2)}x the nominal ${SERVICE_MS} ms`,
+        note: `${(p50 / SERVICE_MS).toFixed(2)}x the nominal ${SERVICE_MS} ms; autocannon's own whole-ms p50: ${median(reportedP50s)} ms`,
       },
     ];
   } finally {
