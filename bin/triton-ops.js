@@ -4,6 +4,15 @@ import path from "node:path";
 
 const { cacheRoot } = await import("../bundle/paths.js");
 
+// A reader that stops early (`triton-ops ... --json | head`) closes the pipe. Without a listener the next
+// write threw an unhandled EPIPE with a stack trace, wherever the command was, even mid-sync. Now the command
+// finishes what it started, with its own exit code, and only the output nobody reads is dropped.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error?.code !== "EPIPE") throw error;
+  });
+}
+
 // The CLI runs from bundle/ (scripts/bundle.mjs: dist/ bundled by esbuild, split per lazily loaded part), so a
 // command loads a dozen files, not hundreds. Node 22 and later keep compiled code in a cache of their own once
 // asked to, before the CLI's modules load: start-up then skips compiling the bundle and (when a command needs
