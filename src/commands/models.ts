@@ -144,12 +144,11 @@ export function modelsCommand(ctx: CliContext): Command {
           setExitCode(command, result.ok ? 0 : 1);
           return;
         }
-        const transport = await tritonTransport(ctx, command, io, flags);
-        const replicas = waitMode === "explicit" ? control.replicaNote(rt.config.triton) : undefined;
-        if (replicas) io.warn(replicas);
+        // Explicit mode loads on every replica; poll mode's replicas each poll the repository themselves.
+        const transports = await tritonTransports(ctx, command, io, flags, waitMode === "explicit");
         const line = io.progress("models-ready");
         const names = snapshot.models.map((m) => m.name);
-        const triton = await control.loadAndWait(transport, names, {
+        const triton = await control.loadAndWaitAll(transports, names, {
           mode: waitMode,
           unload: control.removedModels(result.deleted, prefix, names),
           timeoutMs: timeoutS * 1000,
@@ -219,17 +218,30 @@ export function modelsCommand(ctx: CliContext): Command {
     ).action(async (name: string, flags: TritonFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
       const { requireKnownModel, loadOrUnload, modelReady } = await import("../models/triton.js");
-      const transport = await tritonTransport(ctx, command, io, flags);
-      await requireKnownModel(transport, name);
-      await loadOrUnload(transport, name, action);
-      const ready = await modelReady(transport, name);
-      const result = { model: name, action, ready, address: transport.address };
+      // Every replica: a model loaded (or unloaded) on one of them answers (or not) a share of the requests.
+      const transports = await tritonTransports(ctx, command, io, flags);
+      const replicas = await Promise.all(
+        transports.map(async (transport) => {
+          await requireKnownModel(transport, name);
+          await loadOrUnload(transport, name, action);
+          return { address: transport.address, ready: await modelReady(transport, name) };
+        }),
+      );
+      const ready = replicas.every((r) => r.ready);
+      const address = replicas.map((r) => r.address).join(", ");
+      const result = {
+        model: name,
+        action,
+        ready: action === "load" ? ready : replicas.some((r) => r.ready),
+        address,
+        ...(replicas.length > 1 ? { replicas } : {}),
+      };
       io.result(
         result,
         () =>
-          `${action === "load" ? "Loaded" : "Unloaded"} ${name} on ${transport.address}; ready: ${ready ? "yes" : "no"}.`,
+          `${action === "load" ? "Loaded" : "Unloaded"} ${name} on ${address}; ready: ${result.ready ? "yes" : "no"}.`,
       );
-      setExitCode(command, (action === "load") === ready ? 0 : 1);
+      setExitCode(command, (action === "load") === result.ready ? 0 : 1);
     });
   }
 
@@ -310,8 +322,24 @@ async function tritonTransport(
   io: import("../io/io.js").Io,
   flags: TritonFlags,
 ): Promise<import("../models/triton.js").TritonTransport> {
+  const [first] = await tritonTransports(ctx, command, io, flags, false);
+  if (!first) throw new Error("tritonTransports answered no transport");
+  return first;
+}
+
+/**
+ * Where a load must go: with --url, that one address; otherwise every Triton replica through its pod's
+ * proxy (`perReplica`), or the triton Service when one replica is all there is.
+ */
+async function tritonTransports(
+  ctx: CliContext,
+  command: Command,
+  io: import("../io/io.js").Io,
+  flags: TritonFlags,
+  perReplica = true,
+): Promise<import("../models/triton.js").TritonTransport[]> {
   const triton = await import("../models/triton.js");
-  if (flags.url) return triton.directTransport(flags.url);
+  if (flags.url) return [triton.directTransport(flags.url)];
   const [{ resolveTarget }, { UserError }] = await Promise.all([
     import("../targets.js"),
     import("../errors.js"),
@@ -327,7 +355,9 @@ async function tritonTransport(
       suggestion: "Pass --url http://HOST:8000 (a port-forward or load balancer), or --kubeconfig.",
     });
   }
-  return triton.proxyTransport(await target.connectKube(), target.names.tritonNamespace);
+  const kube = await target.connectKube();
+  const replicas = perReplica ? await triton.replicaTransports(kube, target.names.tritonNamespace) : [];
+  return replicas.length > 0 ? replicas : [triton.proxyTransport(kube, target.names.tritonNamespace)];
 }
 
 async function gpusFromFlag(

@@ -164,10 +164,8 @@ async function loadRepositoryModels(
   options: { timeoutMs: number; progress: (text: string) => void },
 ): Promise<string> {
   if (rt.config.triton.modelControlMode !== "explicit") return "";
-  const [{ proxyTransport, repositoryIndex }, { loadAndWait, formatWait, replicaNote }] = await Promise.all([
-    import("../models/triton.js"),
-    import("../models/control.js"),
-  ]);
+  const [{ proxyTransport, replicaTransports, repositoryIndex }, { loadAndWaitAll, formatWait }] =
+    await Promise.all([import("../models/triton.js"), import("../models/control.js")]);
   const transport = proxyTransport(kube, TRITON_NAMESPACE);
   const names = (await repositoryIndex(transport)).map((e) => e.name);
   if (names.length === 0) {
@@ -176,9 +174,9 @@ async function loadRepositoryModels(
     );
     return ", no models in the repository";
   }
-  const note = replicaNote(rt.config.triton);
-  if (note) rt.io.warn(`workloads: ${note}`);
-  const result = await loadAndWait(transport, names, {
+  // Every replica, each through its pod: the Service would reach only one of them.
+  const replicas = await replicaTransports(kube, TRITON_NAMESPACE);
+  const result = await loadAndWaitAll(replicas.length > 0 ? replicas : [transport], names, {
     mode: "explicit",
     timeoutMs: options.timeoutMs,
     onProgress: options.progress,

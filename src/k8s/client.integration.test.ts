@@ -1,4 +1,5 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -129,6 +130,43 @@ describe("KubeClient over the real client library", () => {
     expect(JSON.parse(targets.body)).toEqual({ status: "success" });
     const missing = await kube.proxyGet("triton", "nothing", 8000, "/v2/health/ready");
     expect(missing.status).toBe(503);
+  });
+
+  it("POSTs a body through one pod's proxy; a missing pod is 404 and one not running 503", async () => {
+    const seen: Array<{ method: string; url: string; body: string }> = [];
+    const upstream = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString()));
+      req.on("end", () => {
+        seen.push({ method: req.method ?? "", url: req.url ?? "", body });
+        res.writeHead(200, { "content-type": "application/json" }).end('{"loaded":true}');
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`;
+    const s = await startKubeStandin({
+      objects: [pod("triton", "triton-a"), pod("triton", "triton-p", { phase: "Pending" })],
+      podUpstreams: { "triton/triton-a:8000": url, "triton/triton-p:8000": url },
+    });
+    try {
+      const kube = loadKubeTarget({ kubeconfig: s.kubeconfigPath, env: {} });
+      const answer = await kube.podProxyRequest?.("triton", "triton-a", 8000, "POST", "/v2/x/load", "{}");
+      expect(answer).toEqual({ status: 200, body: '{"loaded":true}' });
+      expect(seen).toEqual([{ method: "POST", url: "/v2/x/load", body: "{}" }]);
+      expect(decodeURIComponent(s.requests.log.at(-1)?.path ?? "")).toBe(
+        "/api/v1/namespaces/triton/pods/triton-a:8000/proxy/v2/x/load",
+      );
+      expect((await kube.podProxyRequest?.("triton", "gone", 8000, "GET", "/v2/health/ready"))?.status).toBe(
+        404,
+      );
+      expect(
+        (await kube.podProxyRequest?.("triton", "triton-p", 8000, "GET", "/v2/health/ready"))?.status,
+      ).toBe(503);
+      expect(seen).toHaveLength(1);
+    } finally {
+      await s.stop();
+      upstream.close();
+    }
   });
 });
 

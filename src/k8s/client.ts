@@ -277,6 +277,41 @@ export function createKubeClient(kubeConfig: KubeConfig, options: KubeClientOpti
       req.end(body);
     });
   };
+
+  /**
+   * GET or POST through the API server's service or pod proxy. The generated proxy API cannot send a request
+   * body, so this goes out as a plain request.
+   */
+  const viaProxy = async (
+    kind: "services" | "pods",
+    namespace: string,
+    name: string,
+    port: number | string,
+    method: "GET" | "POST",
+    path: string,
+    body?: string,
+  ): Promise<ProxyResponse> => {
+    const what = kind === "services" ? "service" : "pod";
+    const action = `${method} ${path} to ${what} ${namespace}/${name}:${port} through the API proxy`;
+    const answer = await withTimeout(
+      plainRequest(
+        method,
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(`${name}:${port}`)}/proxy${path}`,
+        body,
+      ),
+      timeoutMs,
+      server,
+    ).catch((error: unknown) => {
+      throw toKubeError(error, server, action);
+    });
+    if (answer.status === 401 || answer.status === 403) {
+      throw new ExternalError(`The Kubernetes API at ${server} refused to ${action} (${answer.status}).`, {
+        code: "k8s.forbidden",
+        suggestion: `Check the kubeconfig's credentials and that they may use ${kind}/proxy in that namespace.`,
+      });
+    }
+    return answer;
+  };
   const getJson = async <T>(path: string): Promise<T> => {
     const answer = await plainRequest("GET", path);
     if (answer.status < 200 || answer.status >= 300) {
@@ -472,28 +507,12 @@ export function createKubeClient(kubeConfig: KubeConfig, options: KubeClientOpti
       );
     },
 
-    async proxyRequest(namespace, service, port, method, path, body): Promise<ProxyResponse> {
-      // The generated proxy API cannot send a request body, so this goes out as a plain request.
-      const action = `${method} ${path} to service ${namespace}/${service}:${port} through the API proxy`;
-      const answer = await withTimeout(
-        plainRequest(
-          method,
-          `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(`${service}:${port}`)}/proxy${path}`,
-          body,
-        ),
-        timeoutMs,
-        server,
-      ).catch((error: unknown) => {
-        throw toKubeError(error, server, action);
-      });
-      if (answer.status === 401 || answer.status === 403) {
-        throw new ExternalError(`The Kubernetes API at ${server} refused to ${action} (${answer.status}).`, {
-          code: "k8s.forbidden",
-          suggestion:
-            "Check the kubeconfig's credentials and that they may use services/proxy in that namespace.",
-        });
-      }
-      return answer;
+    proxyRequest(namespace, service, port, method, path, body): Promise<ProxyResponse> {
+      return viaProxy("services", namespace, service, port, method, path, body);
+    },
+
+    podProxyRequest(namespace, pod, port, method, path, body): Promise<ProxyResponse> {
+      return viaProxy("pods", namespace, pod, port, method, path, body);
     },
 
     async proxyGet(namespace, service, port, path): Promise<ProxyResponse> {

@@ -31,13 +31,18 @@ export function parsePort(value: string | undefined): number | undefined {
   return port;
 }
 
-function readyPod(pods: readonly V1Pod[]): V1Pod | undefined {
-  return pods.find(
+/** Pure: the pods a Service would send traffic to: Running, Ready and not being deleted. */
+export function readyPods(pods: readonly V1Pod[]): V1Pod[] {
+  return pods.filter(
     (p) =>
       p.status?.phase === "Running" &&
       !p.metadata?.deletionTimestamp &&
       (p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false),
   );
+}
+
+function readyPod(pods: readonly V1Pod[]): V1Pod | undefined {
+  return readyPods(pods)[0];
 }
 
 export interface ForwardPlan {

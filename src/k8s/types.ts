@@ -103,4 +103,16 @@ export interface KubeClient {
     path: string,
     body?: string,
   ): Promise<ProxyResponse>;
+  /**
+   * The same through one pod's proxy (/api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH): what a Service
+   * spreads over its replicas, sent to one replica chosen by name.
+   */
+  podProxyRequest?(
+    namespace: string,
+    pod: string,
+    port: number | string,
+    method: "GET" | "POST",
+    path: string,
+    body?: string,
+  ): Promise<ProxyResponse>;
 }

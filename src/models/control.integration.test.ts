@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pod } from "../../test/support/kube-fixtures.js";
 import { type KubeStandin, startKubeStandin } from "../../test/support/kube-standin.js";
 import { type Moto, startTestMoto } from "../../test/support/moto.js";
 import { makeProject, WORKLOAD_OUTPUTS } from "../../test/support/project.js";
@@ -128,6 +129,80 @@ describe.each(["url", "service proxy"] as const)("explicit mode: models sync --l
     expect(JSON.parse(sync.stdout).triton).toMatchObject({ ok: true, unloaded: ["broken"] });
     const status = JSON.parse((await runCli(`models status ${reach} --json`, { env: moto.env })).stdout);
     expect(status.models.map((m: { name: string }) => m.name)).toEqual(["identity"]);
+  });
+});
+
+describe("explicit mode with two Triton replicas: the load reaches each pod", () => {
+  let a: TritonStandin;
+  let b: TritonStandin;
+  let kube: KubeStandin;
+  let cwd: string;
+  let reach: string;
+  const loads = (t: TritonStandin, model: string) =>
+    t.requests.filter((r) => r.method === "POST" && r.path === `/v2/repository/models/${model}/load`).length;
+  beforeAll(async () => {
+    cwd = await makeProject({
+      config: { triton: { modelControlMode: "explicit", replicas: 2, modelRepositoryPath: "replicas" } },
+      outputs: { ecr: WORKLOAD_OUTPUTS.ecr! },
+    });
+    a = await tritonOnBucket("replicas", { controlMode: "explicit" });
+    // The same repository, but this replica's backend cannot initialise "broken" (a node-local failure).
+    b = await tritonOnBucket("replicas", { controlMode: "explicit", failLoad: { broken: BROKEN_REASON } });
+    const labels = { "app.kubernetes.io/name": "triton" };
+    kube = await startKubeStandin({
+      objects: [
+        pod("triton", "triton-a", { labels }),
+        pod("triton", "triton-b", { labels }),
+        // Not Ready: a Service sends it nothing, and neither does the load.
+        pod("triton", "triton-c", { labels, ready: false }),
+      ],
+      // The Service reaches one replica, as kube-proxy would pick one.
+      proxyUpstreams: { "triton/triton:8000": a.url },
+      podUpstreams: { "triton/triton-a:8000": a.url, "triton/triton-b:8000": b.url },
+    });
+    reach = `--kubeconfig ${kube.kubeconfigPath}`;
+  }, 30_000);
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await kube?.stop();
+  });
+
+  it("models sync --load loads on both ready pods and reports each", async () => {
+    const sync = await runCli(`models sync ${good} --load --json ${reach}`, { cwd, env: moto.env });
+    expect(sync.code, sync.stderr).toBe(0);
+    const { triton } = JSON.parse(sync.stdout);
+    expect(triton).toMatchObject({
+      ok: true,
+      models: [{ name: "identity", ready: true }],
+      replicas: [
+        { pod: "triton-a", ok: true, notReady: [] },
+        { pod: "triton-b", ok: true, notReady: [] },
+      ],
+    });
+    expect(loads(a, "identity")).toBe(1);
+    expect(loads(b, "identity")).toBe(1);
+    expect(kube.requests.log.some((r) => r.path.includes("/pods/triton-c"))).toBe(false);
+  });
+
+  it("a model that fails on one replica is not READY, named with that pod and Triton's reason", async () => {
+    const sync = await runCli(`models sync ${mixed} --load ${reach}`, { cwd, env: moto.env });
+    expect(sync.code).toBe(1);
+    expect(sync.stdout).toContain("1 of 2 model(s) not READY on 2 Triton replicas (pods triton-a, triton-b)");
+    expect(sync.stdout).toContain(`broken: UNAVAILABLE: on pod triton-b: ${BROKEN_REASON}`);
+    // Served by the other replica all the same: through the Service, half the requests would have failed.
+    expect(a.models.get("broken")?.state).toBe("READY");
+  });
+
+  it("models load NAME loads on every replica", async () => {
+    const before = [loads(a, "identity"), loads(b, "identity")];
+    const run = await runCli(`models load identity --json ${reach}`, { cwd, env: moto.env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ready: true,
+      replicas: [{ ready: true }, { ready: true }],
+    });
+    expect([loads(a, "identity"), loads(b, "identity")]).toEqual([before[0]! + 1, before[1]! + 1]);
   });
 });
 

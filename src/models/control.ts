@@ -29,6 +29,8 @@ export interface WaitResult {
   unloaded: string[];
   waitedMs: number;
   models: ModelReadiness[];
+  /** When loaded on each replica through its pod: how each fared (models not READY there, by name). */
+  replicas?: Array<{ pod: string; ok: boolean; notReady: string[] }>;
 }
 
 export interface WaitOptions {
@@ -178,15 +180,60 @@ export async function loadAndWait(
 }
 
 /**
- * Pure: the Service reaches one replica, so a load through it reloads that one; the others (started with
- * --load-model=*) have every model as of their start.
+ * loadAndWait on every replica at once, each through its own transport (one pod each), as one result: a
+ * model is READY only when it is READY on every replica, and one that is not names the pod it failed on.
+ * A Service spreads requests over its replicas, so a model loaded on one of them fails a share of them.
  */
-export function replicaNote(triton: {
-  replicas: number;
-  hpaMaxReplicas?: number | undefined;
-}): string | undefined {
-  if (triton.replicas <= 1 && (triton.hpaMaxReplicas ?? 1) <= 1) return undefined;
-  return "a load through the Service reaches one Triton replica; the others load the repository as it is when they start (`kubectl -n triton rollout restart deployment/triton` reloads them all).";
+export async function loadAndWaitAll(
+  transports: readonly TritonTransport[],
+  names: readonly string[],
+  options: WaitOptions,
+): Promise<WaitResult> {
+  const [only] = transports;
+  if (transports.length === 1 && only) return loadAndWait(only, names, options);
+  const results = await Promise.all(
+    transports.map((t) =>
+      loadAndWait(t, names, {
+        ...options,
+        onProgress: (text) => options.onProgress?.(`${t.pod ?? t.address}: ${text}`),
+      }),
+    ),
+  );
+  return mergeReplicaResults(results.map((r, i) => ({ pod: transports[i]?.pod ?? r.address, result: r })));
+}
+
+/** Pure: one result from each replica's, by the rule of loadAndWaitAll. */
+export function mergeReplicaResults(
+  replicas: ReadonlyArray<{ pod: string; result: WaitResult }>,
+): WaitResult {
+  const [first] = replicas;
+  if (!first) throw new Error("mergeReplicaResults needs at least one replica");
+  const models = first.result.models.map((m) => {
+    for (const { pod, result } of replicas) {
+      const there = result.models.find((x) => x.name === m.name);
+      if (!there?.ready) {
+        const state = there?.state ?? "MISSING";
+        const reason = there?.reason ?? "";
+        return { name: m.name, state, ready: false, reason: `on pod ${pod}${reason ? `: ${reason}` : ""}` };
+      }
+    }
+    return m;
+  });
+  const pods = replicas.map((r) => r.pod);
+  return {
+    address: `${pods.length} Triton replicas (pods ${pods.join(", ")})`,
+    mode: first.result.mode,
+    ok: replicas.every((r) => r.result.ok),
+    timedOut: replicas.some((r) => r.result.timedOut),
+    unloaded: [...new Set(replicas.flatMap((r) => r.result.unloaded))].sort(),
+    waitedMs: Math.max(...replicas.map((r) => r.result.waitedMs)),
+    models,
+    replicas: replicas.map(({ pod, result }) => ({
+      pod,
+      ok: result.ok,
+      notReady: result.models.filter((m) => !m.ready).map((m) => m.name),
+    })),
+  };
 }
 
 /** Pure: what happens to synced files without --load or --wait, by model control mode. */

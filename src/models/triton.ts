@@ -4,6 +4,7 @@
  * or through the Kubernetes API server's service proxy. Request building and response checks are pure.
  */
 import { ExternalError, messageOf, UserError } from "../errors.js";
+import { FORWARD_TARGETS, readyPods } from "../k8s/port-forward.js";
 import type { KubeClient } from "../k8s/types.js";
 
 export interface TritonAnswer {
@@ -14,6 +15,8 @@ export interface TritonAnswer {
 export interface TritonTransport {
   /** Where requests go, for messages: a URL or "service NS/triton:8000 via the Kubernetes API". */
   address: string;
+  /** The one Triton pod this reaches, when it goes through that pod's proxy. */
+  pod?: string;
   request(method: "GET" | "POST", path: string, body?: unknown): Promise<TritonAnswer>;
 }
 
@@ -65,22 +68,50 @@ export function proxyTransport(
   const address = `service ${namespace}/${service}:${port} through the Kubernetes API`;
   return {
     address,
-    async request(method, path, body) {
-      if (kube.proxyRequest) {
-        const answer = await kube.proxyRequest(
-          namespace,
-          service,
-          port,
-          method,
-          path,
-          body === undefined ? undefined : JSON.stringify(body),
-        );
-        return unreachableIfNoEndpoints(answer, address);
-      }
+    request: viaProxy(address, (method, path, body) => {
+      if (kube.proxyRequest) return kube.proxyRequest(namespace, service, port, method, path, body);
       if (method !== "GET") throw new Error("this Kubernetes client cannot POST through the service proxy");
-      return unreachableIfNoEndpoints(await kube.proxyGet(namespace, service, port, path), address);
-    },
+      return kube.proxyGet(namespace, service, port, path);
+    }),
   };
+}
+
+/**
+ * One transport per Triton replica (each Running and Ready pod behind the Service), through the API
+ * server's pod proxy, so a load reaches every replica rather than the one the Service picks. Empty when the
+ * client has no pod proxy or fewer than two replicas are ready: one replica is what the Service reaches.
+ */
+export async function replicaTransports(
+  kube: KubeClient,
+  namespace: string,
+  app = FORWARD_TARGETS.triton.app,
+  port = FORWARD_TARGETS.triton.port,
+): Promise<TritonTransport[]> {
+  const podProxy = kube.podProxyRequest?.bind(kube);
+  if (!podProxy) return [];
+  const pods = readyPods(await kube.listPods({ namespace, labelSelector: `app.kubernetes.io/name=${app}` }));
+  const names = pods.map((p) => p.metadata?.name ?? "").filter((n) => n !== "");
+  if (names.length < 2) return [];
+  return names.sort().map((pod) => {
+    const address = `pod ${namespace}/${pod}:${port} through the Kubernetes API`;
+    return {
+      address,
+      pod,
+      request: viaProxy(address, (method, path, body) => podProxy(namespace, pod, port, method, path, body)),
+    };
+  });
+}
+
+/** A transport's request over one of the API server's proxies: a JSON body, and "no endpoints" as unreachable. */
+function viaProxy(
+  address: string,
+  send: (method: "GET" | "POST", path: string, body?: string) => Promise<TritonAnswer>,
+): TritonTransport["request"] {
+  return async (method, path, body) =>
+    unreachableIfNoEndpoints(
+      await send(method, path, body === undefined ? undefined : JSON.stringify(body)),
+      address,
+    );
 }
 
 function unreachableIfNoEndpoints(answer: TritonAnswer, address: string): TritonAnswer {

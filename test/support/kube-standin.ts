@@ -1,7 +1,11 @@
 // The Kubernetes API stand-in: no API server can run on these machines (ENVIRONMENT.md), so tests drive
 // the real @kubernetes/client-node through a real kubeconfig against this HTTPS server. It serves
 // real-shaped objects with discovery, list (selectors, limit/continue), get, server-side apply, delete
-// and the service proxy. Certificates are made with openssl at start.
+// and the service and pod proxies. Certificates are made with openssl at start.
+// The proxies follow the Kubernetes API reference's "Proxy Operations" of Service and Pod
+// (kubernetes.io/docs/reference/kubernetes-api/: connect GET/POST .../services/{name}/proxy/{path} and
+// .../pods/{name}/proxy/{path}, where name may be NAME:PORT). As the API server does, a pod proxy to a pod
+// that does not exist answers 404 NotFound, and to one that is not running 503 ServiceUnavailable.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -70,6 +74,11 @@ export interface StandinOptions {
    * GET and POST go through with their path, query and body, as the API server's service proxy does.
    */
   proxyUpstreams?: Record<string, string>;
+  /**
+   * Pods the pod proxy forwards to a real HTTP server: "NAMESPACE/POD:PORT" -> "http://127.0.0.1:N". The pod
+   * must also be in the store (objects), Running, or the proxy refuses as the API server would.
+   */
+  podUpstreams?: Record<string, string>;
 }
 
 export interface RequestLog {
@@ -517,8 +526,45 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
     }
     if (rest.length === 0) return { code: 200, body: discovery(group, version) };
 
-    // Service proxy: namespaces/NS/services/NAME[:PORT]/proxy/PATH...
     const proxyAt = rest.indexOf("proxy");
+    const forward = async (upstream: string, subPath: string) => {
+      const forwarded = await fetch(`${upstream}${subPath}${url.search}`, {
+        method,
+        ...(method === "POST"
+          ? { body, headers: { "content-type": String(headers["content-type"] ?? "application/json") } }
+          : {}),
+      }).catch(() => undefined);
+      if (!forwarded) {
+        return {
+          code: 503,
+          body: status(503, `error trying to reach service: dial tcp ${upstream}`, "ServiceUnavailable"),
+        };
+      }
+      return { code: forwarded.status, body: await forwarded.text(), raw: true };
+    };
+
+    // Pod proxy: namespaces/NS/pods/NAME[:PORT]/proxy/PATH...
+    if (
+      rest[0] === "namespaces" &&
+      rest[2] === "pods" &&
+      proxyAt === 4 &&
+      (method === "GET" || method === "POST")
+    ) {
+      const [name, port = ""] = rest[3]!.split(":");
+      const found = store.get("v1", "Pod", name!, rest[1]);
+      if (!found) return { code: 404, body: status(404, `pods "${name}" not found`, "NotFound") };
+      const phase = (found.status as { phase?: string } | undefined)?.phase;
+      const upstream = options.podUpstreams?.[`${rest[1]}/${name}:${port}`];
+      if (phase !== "Running" || !upstream) {
+        return {
+          code: 503,
+          body: status(503, `error trying to reach pod ${name}:${port}`, "ServiceUnavailable"),
+        };
+      }
+      return forward(upstream, `/${rest.slice(5).join("/")}`);
+    }
+
+    // Service proxy: namespaces/NS/services/NAME[:PORT]/proxy/PATH...
     if (
       rest[0] === "namespaces" &&
       rest[2] === "services" &&
@@ -531,21 +577,7 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
       const handler = proxy[key];
       // A handler for the exact path wins (a scenario breaking one endpoint); else a real upstream server.
       const upstream = handler ? undefined : options.proxyUpstreams?.[`${rest[1]}/${name}:${port}`];
-      if (upstream) {
-        const forwarded = await fetch(`${upstream}${subPath}${url.search}`, {
-          method,
-          ...(method === "POST"
-            ? { body, headers: { "content-type": String(headers["content-type"] ?? "application/json") } }
-            : {}),
-        }).catch(() => undefined);
-        if (!forwarded) {
-          return {
-            code: 503,
-            body: status(503, `error trying to reach service: dial tcp ${upstream}`, "ServiceUnavailable"),
-          };
-        }
-        return { code: forwarded.status, body: await forwarded.text(), raw: true };
-      }
+      if (upstream) return forward(upstream, subPath);
       if (!handler) {
         return {
           code: 503,
