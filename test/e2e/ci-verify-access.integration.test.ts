@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_NAMESPACES } from "../../src/ci/delivery-rules.js";
-import type { CheckResult } from "../../src/verify/checks.js";
+import type { CHECK_IDS, CheckResult } from "../../src/verify/checks.js";
 import { healthy } from "../fixtures/verify/scenarios.js";
 import { seedProjectAws } from "../support/aws-seed.js";
 import { startKubeStandin } from "../support/kube-standin.js";
@@ -67,7 +67,9 @@ describe("the deploy role's access is exactly what the workflow's verify needs",
   it("passes verify with namespace admin in triton and monitoring plus view at cluster scope", async () => {
     const { run, checks } = await verifyWith(true);
     expect(run.code, run.stdout).toBe(0);
-    for (const id of [
+    // The checks that read the cluster through the API server, typed against verify's own ids so a renamed
+    // check fails to compile here rather than passing as "undefined".
+    const throughKubernetes: ReadonlyArray<(typeof CHECK_IDS)[number]> = [
       "kubeconfig.works",
       "nodes.ready",
       "gpu.visible",
@@ -75,7 +77,8 @@ describe("the deploy role's access is exactly what the workflow's verify needs",
       "triton.ready",
       "triton.models",
       "triton.infer",
-    ]) {
+    ];
+    for (const id of throughKubernetes) {
       expect(checks[id]?.status, `${id}: ${checks[id]?.summary}`).toBe("pass");
     }
     // Word-bounded: the stand-in's random port (e.g. 40355) must not pass for a 403.
