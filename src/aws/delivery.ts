@@ -130,3 +130,5 @@ export async function listAccessPolicies(aws: AwsContext, clusterName: string, p
     listEksAccessPolicies(aws, clusterName, principalArn),
   );
 }
+
+export { type BucketAccess, probeModelBucket } from "./model-store.js";

@@ -9,6 +9,7 @@
 // the same bytes through the pool stay near the pool's size above that. A pool also makes the bound one
 // number: PART_BUFFERS x the part size, however many files and parts are in flight.
 import { open } from "node:fs/promises";
+import { awsErrorName, messageOf } from "../errors.js";
 import { type AwsContext, awsClientConfig, toAwsError } from "./clients.js";
 import { sdk as awsSdk } from "./sdk.js";
 
@@ -252,4 +253,50 @@ export async function openModelStore(aws: AwsContext, bucket: string): Promise<M
     },
     close: () => s3.destroy(),
   };
+}
+
+/** What a caller may do with the model bucket under a prefix: true, or the error S3 answered. */
+export interface BucketAccess {
+  /** False when S3 says NoSuchBucket (then list and write carry that error too). */
+  exists: boolean;
+  list: true | string;
+  write: true | string;
+}
+
+/**
+ * Finds whether the caller may list and write bucket/prefix, without changing the bucket: ListObjectsV2 of
+ * one key needs s3:ListBucket; CreateMultipartUpload needs s3:PutObject on the key, and the upload is aborted
+ * at once (s3:AbortMultipartUpload), so no object is made and no listing ever shows it.
+ */
+export async function probeModelBucket(
+  aws: AwsContext,
+  bucket: string,
+  prefix: string,
+): Promise<BucketAccess> {
+  const sdk = awsSdk.s3();
+  const s3 = new sdk.S3Client(awsClientConfig(aws, "S3"));
+  const answer = (error: unknown) => `${awsErrorName(error) ?? "Error"}: ${messageOf(error)}`;
+  try {
+    const list = await s3
+      .send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }))
+      .then(() => true as const, answer);
+    if (typeof list === "string" && list.startsWith("NoSuchBucket")) {
+      return { exists: false, list, write: list };
+    }
+    const Key = `${prefix}.triton-ops-access-probe`;
+    const write = await s3.send(new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key })).then(
+      (created) =>
+        s3
+          .send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: created.UploadId }))
+          .then(
+            () => true as const,
+            // Said, not hidden: an incomplete upload of no bytes is left until a lifecycle rule aborts it.
+            (error: unknown) => `may create uploads but not abort them (${answer(error)})`,
+          ),
+      answer,
+    );
+    return { exists: true, list, write };
+  } finally {
+    s3.destroy();
+  }
 }

@@ -33,7 +33,9 @@ const TARGET: CiTarget = {
   publicAccessCidrs: [],
   repositoryUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/demo-dev-triton",
   repositoryName: "demo-dev-triton",
+  project: { name: "demo", environment: "dev" },
   modelBucket: "demo-dev-models-123456789012",
+  modelPrefix: "models/",
   modelControlMode: "poll",
   clusterName: "demo-dev",
   applied: { iam: true, ecr: true, eks: true },
@@ -95,6 +97,7 @@ function deps(overrides: Partial<CiCheckDeps> = {}): CiCheckDeps {
       userId: "AIDAX",
     }),
     roleTrust: async () => ({ arn: TARGET.roleArn ?? "", document: encodeURIComponent(TRUST) }),
+    modelBucket: async () => ({ exists: true, list: true, write: true }),
     oidcProvider: async () => ({
       url: "token.actions.githubusercontent.com",
       clientIds: ["sts.amazonaws.com"],
@@ -148,6 +151,7 @@ describe("checkTarget", () => {
       ["role-trust", "warn"],
       ["ecr-login", "pass"],
       ["ecr-repository", "pass"],
+      ["model-bucket", "pass"],
       ["eks-cluster", "pass"],
       ["eks-endpoint", "pass"],
       ["eks-access", "pass"],
@@ -254,6 +258,7 @@ describe("checkTarget", () => {
       ["role-trust", "pass"],
       ["ecr-login", "pass"],
       ["ecr-repository", "pass"],
+      ["model-bucket", "pass"],
       ["eks-cluster", "pass"],
       ["eks-endpoint", "pass"],
       ["eks-access", "pass"],
@@ -300,6 +305,45 @@ describe("checkTarget", () => {
     );
     expect(creating.steps.find((s) => s.id === "eks-cluster")?.detail).toBe("cluster demo-dev is CREATING");
     expect(creating.ok).toBe(false);
+  });
+
+  it("fails a model bucket that is missing, or that the caller may not list or write", async () => {
+    const step = async (access: Awaited<ReturnType<CiCheckDeps["modelBucket"]>>, target = TARGET) => {
+      const asked: string[] = [];
+      const result = await checkTarget(
+        AWS,
+        target,
+        {},
+        {},
+        deps({
+          modelBucket: async (_aws, bucket, prefix) => {
+            asked.push(`${bucket}/${prefix}`);
+            return access;
+          },
+        }),
+      );
+      return { asked, step: result.steps.find((s) => s.id === "model-bucket"), ok: result.ok };
+    };
+    const gone = await step({ exists: false, list: "NoSuchBucket: x", write: "NoSuchBucket: x" });
+    expect(gone.step).toMatchObject({
+      status: "fail",
+      detail: "bucket demo-dev-models-123456789012 does not exist",
+    });
+    expect(gone.step?.hint).toContain("up --stage ecr");
+    expect(gone.ok).toBe(false);
+    const readOnly = await step({ exists: true, list: true, write: "AccessDenied: Access Denied" });
+    expect(readOnly.step).toMatchObject({
+      status: "fail",
+      detail: "s3://demo-dev-models-123456789012/models/: may not write (AccessDenied: Access Denied)",
+    });
+    expect(readOnly.step?.hint).toContain("s3:PutObject");
+    // On a runner there is no state: the bucket's name is the naming module's, with the caller's account.
+    const derived = await step(
+      { exists: true, list: true, write: true },
+      { ...TARGET, modelBucket: undefined },
+    );
+    expect(derived.asked).toEqual(["demo-dev-models-123456789012/models/"]);
+    expect(derived.step?.status).toBe("pass");
   });
 
   it("explains a trust mismatch and renders each step with its hint", async () => {

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import type { AwsContext } from "../aws/clients.js";
 import * as delivery from "../aws/delivery.js";
 import { type CallerIdentity, getCallerIdentity } from "../aws/identity.js";
+import { resourceNames } from "../config/naming.js";
 import { awsErrorName, messageOf } from "../errors.js";
 import type { Io } from "../io/io.js";
 import type { Runtime } from "../runtime.js";
@@ -22,6 +23,7 @@ export type CheckId =
   | "role-trust"
   | "ecr-login"
   | "ecr-repository"
+  | "model-bucket"
   | "eks-cluster"
   | "eks-endpoint"
   | "eks-access";
@@ -63,6 +65,7 @@ export interface CiCheckDeps {
   oidcProvider: typeof delivery.getOidcProvider;
   ecrLogin: typeof delivery.checkEcrLogin;
   repository: typeof delivery.describeRepository;
+  modelBucket: typeof delivery.probeModelBucket;
   cluster: typeof delivery.describeCluster;
   accessPolicies: typeof delivery.listAccessPolicies;
   resolvePackage: PackageResolver;
@@ -74,6 +77,7 @@ export const realCiCheckDeps: CiCheckDeps = {
   oidcProvider: delivery.getOidcProvider,
   ecrLogin: delivery.checkEcrLogin,
   repository: delivery.describeRepository,
+  modelBucket: delivery.probeModelBucket,
   cluster: delivery.describeCluster,
   accessPolicies: delivery.listAccessPolicies,
   resolvePackage: npmViewResolver,
@@ -205,6 +209,7 @@ export async function checkTarget(
       "role-trust",
       "ecr-login",
       "ecr-repository",
+      "model-bucket",
       "eks-cluster",
       "eks-endpoint",
       "eks-access",
@@ -244,6 +249,8 @@ export async function checkTarget(
       failed("ecr-repository", error, "The caller needs ecr:DescribeRepositories on the repository."),
     );
   }
+
+  steps.push(await checkModelBucket(aws, target, identity.account, deps));
 
   let cluster: delivery.ClusterInfo | undefined;
   try {
@@ -293,6 +300,51 @@ export async function checkTarget(
     identity,
     steps,
     ok: steps.every((s) => s.status !== "fail"),
+  };
+}
+
+/**
+ * The deploy workflow's `models sync --delete` lists the model bucket and writes and deletes under its
+ * prefix. Listing and writing are tried without changing the bucket (an upload begun and aborted).
+ */
+async function checkModelBucket(
+  aws: AwsContext,
+  target: CiTarget,
+  account: string,
+  deps: CiCheckDeps,
+): Promise<CheckStep> {
+  const bucket = target.modelBucket ?? resourceNames(target.project, account).modelBucket;
+  const where = `s3://${bucket}/${target.modelPrefix}`;
+  let access: delivery.BucketAccess;
+  try {
+    access = await deps.modelBucket(aws, bucket, target.modelPrefix);
+  } catch (error) {
+    return failed("model-bucket", error, "The caller needs s3:ListBucket on the model bucket.");
+  }
+  if (!access.exists) {
+    return {
+      id: "model-bucket",
+      status: "fail",
+      detail: `bucket ${bucket} does not exist`,
+      hint: "Run `triton-ops up --stage ecr`: it makes the model bucket.",
+    };
+  }
+  const refused = [
+    ...(access.list === true ? [] : [`list (${access.list})`]),
+    ...(access.write === true ? [] : [`write (${access.write})`]),
+  ];
+  if (refused.length > 0) {
+    return {
+      id: "model-bucket",
+      status: "fail",
+      detail: `${where}: may not ${refused.join(", nor ")}`,
+      hint: "The deploy role needs s3:ListBucket on the bucket and s3:PutObject, s3:AbortMultipartUpload and s3:DeleteObject on its objects: run `triton-ops up --stage iam`.",
+    };
+  }
+  return {
+    id: "model-bucket",
+    status: "pass",
+    detail: `${where}: list and write (an upload begun and aborted)`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { resourceNames } from "../config/naming.js";
+import { modelKeyPrefix, type ProjectIdentity, resourceNames } from "../config/naming.js";
 import type { Config } from "../config/schema.js";
 import { UserError } from "../errors.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";
@@ -31,8 +31,12 @@ export interface CiTarget {
   publicAccessCidrs: string[];
   repositoryUrl: string | undefined;
   repositoryName: string;
+  /** The project the names belong to (a name the account id completes, such as the model bucket's). */
+  project: ProjectIdentity;
   /** The model bucket Triton starts on, which the deploy workflow syncs ./models to. */
   modelBucket: string | undefined;
+  /** Where in it: the key prefix of triton.modelRepositoryPath. */
+  modelPrefix: string;
   modelControlMode: Config["triton"]["modelControlMode"];
   clusterName: string;
   /** Which stacks have outputs (were applied). */
@@ -86,7 +90,9 @@ export function ciTargetFrom(config: Readonly<Config>, outputs: ProjectOutputs):
     publicAccessCidrs: [...config.cluster.publicAccessCidrs],
     repositoryUrl: str(outputOf(outputs, "ecr", "repository_url")),
     repositoryName: str(outputOf(outputs, "ecr", "repository_name")) ?? names.ecrRepository,
+    project: { name: config.name, environment: config.environment },
     modelBucket: str(outputOf(outputs, "ecr", "model_bucket_name")),
+    modelPrefix: modelKeyPrefix(config.triton.modelRepositoryPath),
     modelControlMode: config.triton.modelControlMode,
     clusterName: str(outputOf(outputs, "eks", "cluster_name")) ?? names.cluster,
     applied: {

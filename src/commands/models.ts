@@ -55,13 +55,19 @@ export function modelsCommand(ctx: CliContext): Command {
     .action(async (dir: string, flags: SyncFlags & TritonFlags & ControlFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
       const path = await import("node:path");
-      const [{ readRepository }, { lintRepository, formatLint }, { createRuntime }, { UserError }] =
-        await Promise.all([
-          import("../models/repository.js"),
-          import("../models/lint.js"),
-          import("../runtime.js"),
-          import("../errors.js"),
-        ]);
+      const [
+        { readRepository },
+        { lintRepository, formatLint },
+        { createRuntime },
+        { UserError },
+        { modelKeyPrefix },
+      ] = await Promise.all([
+        import("../models/repository.js"),
+        import("../models/lint.js"),
+        import("../runtime.js"),
+        import("../errors.js"),
+        import("../config/naming.js"),
+      ]);
       if (flags.bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(flags.bucket)) {
         throw new UserError(`--bucket ${flags.bucket} is not an S3 bucket name.`, {
           code: "models.bad-bucket",
@@ -72,7 +78,7 @@ export function modelsCommand(ctx: CliContext): Command {
       const mode = rt.config.triton.modelControlMode;
       const waitMode = control.checkControlFlags(mode, flags);
       const timeoutS = await timeoutFromFlag(flags.timeout);
-      const prefix = `${rt.config.triton.modelRepositoryPath.replace(/^\/+|\/+$/g, "")}/`;
+      const prefix = modelKeyPrefix(rt.config.triton.modelRepositoryPath);
       // The bucket's listing is sent before the repository is read and linted, which then run while S3 (or
       // the emulator, 190 ms for 1,000 keys) prepares its answer. It only reads: nothing is changed unless
       // the lint passes, and a lint error is reported whatever the listing found.

@@ -64,6 +64,15 @@ export function resourceNames(project: ProjectIdentity, accountId = ""): Resourc
   };
 }
 
+/**
+ * The model repository's key prefix in the model bucket, from `triton.modelRepositoryPath` without its
+ * leading and trailing slashes: "models" gives "models/"; "" (the bucket's root) gives "".
+ */
+export function modelKeyPrefix(repositoryPath: string): string {
+  const path = repositoryPath.replace(/^\/+|\/+$/g, "");
+  return path === "" ? "" : `${path}/`;
+}
+
 /** `<base>-models`: the model bucket's name before the account id (a placeholder where the id is unknown). */
 export function modelBucketStem(project: ProjectIdentity): string {
   return `${projectBase(project)}-models`;

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
+import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { type AwsContext, awsClientConfig } from "../../src/aws/clients.js";
@@ -254,6 +255,7 @@ describe("ci on the sandbox", () => {
       ["role-trust", "warn"],
       ["ecr-login", "pass"],
       ["ecr-repository", "pass"],
+      ["model-bucket", "pass"],
       ["eks-cluster", "fail"],
       ["eks-endpoint", "skip"],
       ["eks-access", "skip"],
@@ -263,7 +265,18 @@ describe("ci on the sandbox", () => {
     expect(steps[3]?.detail).toContain(`${ROLE} trusts repo:acme/models:ref:refs/heads/main.`);
     expect(steps[3]?.detail).toContain("since 2026-06-18");
     expect(steps[5]?.detail).toBe(`${REPOSITORY_URL}, tags IMMUTABLE`);
-    expect(steps[6]?.hint).toContain("triton-ops up --stage eks");
+    expect(steps[6]?.detail).toMatch(/^s3:\/\/ci-test-models-\d{12}\/models\/: list and write/);
+    expect(steps[7]?.hint).toContain("triton-ops up --stage eks");
+    // The write was tried with an upload begun and aborted: the bucket holds no object and no upload from it.
+    const bucket = /^s3:\/\/([^/]+)\//.exec(steps[6]?.detail ?? "")?.[1];
+    const s3 = new S3Client({ ...awsClientConfig(aws, "S3") });
+    const [objects, uploads] = await Promise.all([
+      s3.send(new ListObjectsV2Command({ Bucket: bucket })),
+      s3.send(new ListMultipartUploadsCommand({ Bucket: bucket })),
+    ]);
+    s3.destroy();
+    expect(objects.KeyCount ?? 0).toBe(0);
+    expect(uploads.Uploads ?? []).toEqual([]);
 
     const { token, password } = await ecrToken(aws);
     expect(password.length).toBeGreaterThan(0);
