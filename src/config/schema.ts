@@ -195,6 +195,11 @@ export const configSchema = z
     ecr: z.prefault(
       z.strictObject({
         tagMutability: withDefault(z.enum(["IMMUTABLE", "MUTABLE"]), "IMMUTABLE"),
+        // The model bucket's lifecycle rules (old versions expire, unfinished uploads are aborted). Unset: on,
+        // except in the sandbox, where the provider's wait for them costs every apply about a minute.
+        modelLifecycle: z.optional(z.boolean()),
+        /** Days an overwritten or deleted model file's old version is kept before it expires. */
+        modelVersionDays: withDefault(whole(1, 3650), 30),
       }),
       {},
     ),

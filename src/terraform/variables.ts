@@ -73,6 +73,10 @@ function configVariables(stage: TerraformStage, config: Config): Record<string, 
         // The emulator has only a plain-HTTP endpoint and enforces bucket policies, so a TLS-only policy
         // would refuse every upload there; real AWS keeps it on.
         enable_tls_only_policy: !config.sandbox,
+        // After creating lifecycle rules the provider waits for three matching reads 10 s apart (56 s
+        // measured against the emulator); the sandbox leaves them out unless ecr.modelLifecycle says so.
+        enable_model_lifecycle: config.ecr.modelLifecycle ?? !config.sandbox,
+        model_noncurrent_version_days: config.ecr.modelVersionDays,
       };
     case "eks":
       return {

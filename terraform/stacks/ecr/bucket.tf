@@ -84,3 +84,39 @@ moved {
   from = aws_s3_bucket_policy.models
   to   = aws_s3_bucket_policy.models[0]
 }
+
+# Versioning keeps every model file a sync overwrote or deleted, and a sync killed mid-upload leaves its
+# parts behind: both are billed storage nobody sees in a listing. Old versions are kept long enough to roll
+# a model back, then expire; an upload not completed within a week is aborted.
+resource "aws_s3_bucket_lifecycle_configuration" "models" {
+  count  = var.enable_model_lifecycle ? 1 : 0
+  bucket = aws_s3_bucket.models.id
+
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  rule {
+    id     = "expire-old-model-versions"
+    status = "Enabled"
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.model_noncurrent_version_days
+    }
+
+    # A delete marker with no version left behind it hides nothing; it goes too.
+    expiration {
+      expired_object_delete_marker = true
+    }
+  }
+
+  # Rules about noncurrent versions need versioning in place first.
+  depends_on = [aws_s3_bucket_versioning.models]
+}

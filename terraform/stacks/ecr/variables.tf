@@ -54,3 +54,20 @@ variable "enable_tls_only_policy" {
   type        = bool
   default     = true
 }
+
+variable "model_noncurrent_version_days" {
+  description = "Days an overwritten or deleted model file's old version is kept (to roll back) before it expires."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.model_noncurrent_version_days >= 1 && floor(var.model_noncurrent_version_days) == var.model_noncurrent_version_days
+    error_message = "model_noncurrent_version_days must be a whole number of days, 1 or more."
+  }
+}
+
+variable "enable_model_lifecycle" {
+  description = "Give the model bucket its lifecycle rules: old versions expire after model_noncurrent_version_days, unfinished uploads are aborted after 7 days. Off where they are managed elsewhere."
+  type        = bool
+  default     = true
+}

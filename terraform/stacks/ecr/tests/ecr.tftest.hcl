@@ -60,6 +60,11 @@ run "secure_defaults" {
     error_message = "Model versions are kept."
   }
   assert {
+    condition = (one([for r in aws_s3_bucket_lifecycle_configuration.models[0].rule : r.abort_incomplete_multipart_upload[0].days_after_initiation if r.id == "abort-incomplete-uploads"]) == 7
+    && one([for r in aws_s3_bucket_lifecycle_configuration.models[0].rule : r.noncurrent_version_expiration[0].noncurrent_days if r.id == "expire-old-model-versions"]) == 30)
+    error_message = "Incomplete uploads are aborted after a week, and old model versions expire after 30 days."
+  }
+  assert {
     condition     = one(aws_s3_bucket_server_side_encryption_configuration.models.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256"
     error_message = "The model bucket is encrypted at rest."
   }
@@ -114,4 +119,20 @@ run "rejects_zero_expiry" {
   command = plan
   variables { untagged_image_expiry_days = 0 }
   expect_failures = [var.untagged_image_expiry_days]
+}
+
+run "rejects_zero_noncurrent_days" {
+  command = plan
+  variables { model_noncurrent_version_days = 0 }
+  expect_failures = [var.model_noncurrent_version_days]
+}
+
+run "lifecycle_off" {
+  command = plan
+  variables { enable_model_lifecycle = false }
+
+  assert {
+    condition     = length(aws_s3_bucket_lifecycle_configuration.models) == 0
+    error_message = "enable_model_lifecycle = false leaves the bucket's lifecycle to whoever manages it."
+  }
 }
