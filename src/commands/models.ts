@@ -186,8 +186,9 @@ export function modelsCommand(ctx: CliContext): Command {
     models.command("status").description("every model in Triton's repository, with its state and readiness"),
   ).action(async (flags: TritonFlags, command: Command) => {
     const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
-    const { modelsStatus } = await import("../models/triton.js");
-    const result = await modelsStatus(await tritonTransport(ctx, command, io, flags));
+    const { modelsStatusAll } = await import("../models/triton.js");
+    // Each replica: through the Service, the status would be whichever pod answered.
+    const result = await modelsStatusAll(await tritonTransports(ctx, command, io, flags));
     io.result(result, () => {
       if (result.models.length === 0) return `Triton at ${result.address} has no models in its repository.`;
       const rows = result.models.map((m) => [

@@ -194,6 +194,23 @@ describe("explicit mode with two Triton replicas: the load reaches each pod", ()
     expect(a.models.get("broken")?.state).toBe("READY");
   });
 
+  it("models status reads every replica: a model READY on one pod only is not READY", async () => {
+    const run = await runCli(`models status --json ${reach}`, { env: moto.env });
+    expect(run.code).toBe(1);
+    const status = JSON.parse(run.stdout);
+    expect(status.address).toBe("2 Triton replicas (pods triton-a, triton-b)");
+    expect(status.models.find((m: { name: string }) => m.name === "identity")).toMatchObject({ ready: true });
+    expect(status.models.find((m: { name: string }) => m.name === "broken")).toMatchObject({
+      ready: false,
+      state: "UNAVAILABLE",
+      reason: `on pod triton-b: ${BROKEN_REASON}`,
+    });
+    expect(status.replicas).toEqual([
+      { pod: "triton-a", ok: true, notReady: [] },
+      { pod: "triton-b", ok: false, notReady: ["broken"] },
+    ]);
+  });
+
   it("models load NAME loads on every replica", async () => {
     const before = [loads(a, "identity"), loads(b, "identity")];
     const run = await runCli(`models load identity --json ${reach}`, { cwd, env: moto.env });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildInferRequest, checkInferResponse, type ModelMetadata } from "./triton.js";
+import { buildInferRequest, checkInferResponse, type ModelMetadata, mergeStatuses } from "./triton.js";
 
 const metadata: ModelMetadata = {
   name: "m",
@@ -43,5 +43,30 @@ describe("checkInferResponse", () => {
     ]);
     expect(checkInferResponse(metadata, { outputs: [] })).toEqual(["output SCORES is missing"]);
     expect(checkInferResponse(metadata, {})).toEqual(["the response has no outputs"]);
+  });
+});
+
+describe("mergeStatuses", () => {
+  const model = (name: string, ready: boolean, reason = "") => ({
+    name,
+    version: "1",
+    state: ready ? "READY" : "UNAVAILABLE",
+    reason,
+    ready,
+  });
+  it("is READY only where every replica is; a model one replica lacks is MISSING there", () => {
+    const merged = mergeStatuses([
+      { pod: "a", status: { address: "pod a", ok: true, models: [model("m", true), model("n", true)] } },
+      { pod: "b", status: { address: "pod b", ok: true, models: [model("m", true)] } },
+    ]);
+    expect(merged.ok).toBe(false);
+    expect(merged.models).toEqual([
+      model("m", true),
+      { ...model("n", false), state: "MISSING", reason: "on pod b: not in this replica's repository index" },
+    ]);
+    expect(merged.replicas).toEqual([
+      { pod: "a", ok: true, notReady: [] },
+      { pod: "b", ok: false, notReady: ["n"] },
+    ]);
   });
 });

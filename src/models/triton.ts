@@ -339,6 +339,55 @@ export interface StatusResult {
   address: string;
   ok: boolean;
   models: Array<{ name: string; version?: string; state: string; reason: string; ready: boolean }>;
+  /** With more than one replica: how each pod fared (models not READY there, by name). */
+  replicas?: Array<{ pod: string; ok: boolean; notReady: string[] }>;
+}
+
+/**
+ * Every replica's status as one (each transport one pod): a model is READY only where every replica has
+ * it READY, and one that is not names the first pod it is not READY on.
+ */
+export async function modelsStatusAll(transports: readonly TritonTransport[]): Promise<StatusResult> {
+  const [only] = transports;
+  if (transports.length === 1 && only) return modelsStatus(only);
+  const each = await Promise.all(
+    transports.map(async (t) => ({ pod: t.pod ?? t.address, status: await modelsStatus(t) })),
+  );
+  return mergeStatuses(each);
+}
+
+/** Pure: one status from each replica's, by the rule of modelsStatusAll. */
+export function mergeStatuses(replicas: ReadonlyArray<{ pod: string; status: StatusResult }>): StatusResult {
+  const names = [...new Set(replicas.flatMap((r) => r.status.models.map((m) => m.name)))].sort();
+  const models = names.map((name) => {
+    let first: StatusResult["models"][number] | undefined;
+    for (const { pod, status } of replicas) {
+      const there = status.models.find((m) => m.name === name);
+      first ??= there;
+      if (!there?.ready) {
+        const reason = there?.reason || (there ? "" : "not in this replica's repository index");
+        return {
+          ...(there ?? first ?? { name }),
+          name,
+          state: there?.state ?? "MISSING",
+          ready: false,
+          reason: `on pod ${pod}${reason ? `: ${reason}` : ""}`,
+        };
+      }
+    }
+    return first ?? { name, state: "UNKNOWN", reason: "", ready: false };
+  });
+  const pods = replicas.map((r) => r.pod);
+  return {
+    address: `${pods.length} Triton replicas (pods ${pods.join(", ")})`,
+    ok: models.every((m) => m.ready),
+    models,
+    replicas: replicas.map(({ pod, status }) => ({
+      pod,
+      ok: status.ok && status.models.length === names.length,
+      notReady: names.filter((n) => !status.models.find((m) => m.name === n)?.ready),
+    })),
+  };
 }
 
 /** The repository index joined with per-model readiness. */
