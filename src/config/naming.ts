@@ -64,12 +64,14 @@ export function resourceNames(project: ProjectIdentity, accountId = ""): Resourc
   };
 }
 
-/**
- * The model repository's key prefix in the model bucket, from `triton.modelRepositoryPath` without its
- * leading and trailing slashes: "models" gives "models/"; "" (the bucket's root) gives "".
- */
+/** The model repository's path in the model bucket: `triton.modelRepositoryPath` without its edge slashes. */
+export function modelKeyPath(repositoryPath: string): string {
+  return repositoryPath.replace(/^\/+|\/+$/g, "");
+}
+
+/** The key prefix of that path: "models" gives "models/"; "" (the bucket's root) gives "". */
 export function modelKeyPrefix(repositoryPath: string): string {
-  const path = repositoryPath.replace(/^\/+|\/+$/g, "");
+  const path = modelKeyPath(repositoryPath);
   return path === "" ? "" : `${path}/`;
 }
 

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { modelBucketStem, modelKeyPrefix, projectBase, resourceNames } from "../config/naming.js";
+import { modelBucketStem, modelKeyPath, projectBase, resourceNames } from "../config/naming.js";
 import type { Config } from "../config/schema.js";
 import { UserError } from "../errors.js";
 import { TEMPLATES_ROOT } from "../paths.js";
@@ -135,7 +135,7 @@ export function renderValues(
       "the eks stack has no Alertmanager role yet: alerts cannot be published to SNS until it is applied",
     );
   }
-  const modelPath = modelKeyPrefix(config.triton.modelRepositoryPath).replace(/\/$/, "");
+  const modelPath = modelKeyPath(config.triton.modelRepositoryPath);
   return {
     values: {
       instance: projectBase(config),

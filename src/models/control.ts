@@ -10,7 +10,13 @@
  */
 import type { ModelControlMode } from "../config/schema.js";
 import { UserError } from "../errors.js";
-import { type IndexEntry, loadOrUnload, repositoryIndex, type TritonTransport } from "./triton.js";
+import {
+  acrossReplicas,
+  type IndexEntry,
+  loadOrUnload,
+  repositoryIndex,
+  type TritonTransport,
+} from "./triton.js";
 
 export interface ModelReadiness {
   name: string;
@@ -208,31 +214,19 @@ export function mergeReplicaResults(
 ): WaitResult {
   const [first] = replicas;
   if (!first) throw new Error("mergeReplicaResults needs at least one replica");
-  const models = first.result.models.map((m) => {
-    for (const { pod, result } of replicas) {
-      const there = result.models.find((x) => x.name === m.name);
-      if (!there?.ready) {
-        const state = there?.state ?? "MISSING";
-        const reason = there?.reason ?? "";
-        return { name: m.name, state, ready: false, reason: `on pod ${pod}${reason ? `: ${reason}` : ""}` };
-      }
-    }
-    return m;
-  });
-  const pods = replicas.map((r) => r.pod);
+  // Every replica was asked for the same models; the first one's list gives their names and order.
+  const merged = acrossReplicas(
+    replicas.map((r) => ({ pod: r.pod, models: r.result.models })),
+    first.result.models.map((m) => m.name),
+    "",
+  );
   return {
-    address: `${pods.length} Triton replicas (pods ${pods.join(", ")})`,
+    ...merged,
     mode: first.result.mode,
     ok: replicas.every((r) => r.result.ok),
     timedOut: replicas.some((r) => r.result.timedOut),
     unloaded: [...new Set(replicas.flatMap((r) => r.result.unloaded))].sort(),
     waitedMs: Math.max(...replicas.map((r) => r.result.waitedMs)),
-    models,
-    replicas: replicas.map(({ pod, result }) => ({
-      pod,
-      ok: result.ok,
-      notReady: result.models.filter((m) => !m.ready).map((m) => m.name),
-    })),
   };
 }
 

@@ -359,34 +359,60 @@ export async function modelsStatusAll(transports: readonly TritonTransport[]): P
 /** Pure: one status from each replica's, by the rule of modelsStatusAll. */
 export function mergeStatuses(replicas: ReadonlyArray<{ pod: string; status: StatusResult }>): StatusResult {
   const names = [...new Set(replicas.flatMap((r) => r.status.models.map((m) => m.name)))].sort();
+  const merged = acrossReplicas(
+    replicas.map((r) => ({ pod: r.pod, models: r.status.models })),
+    names,
+    "not in this replica's repository index",
+  );
+  return { ...merged, ok: merged.models.every((m) => m.ready) };
+}
+
+/** A model as one replica reports it. */
+export interface ReplicaModel {
+  name: string;
+  state: string;
+  reason: string;
+  ready: boolean;
+}
+
+/**
+ * Pure: the one rule for several replicas' views of the named models. A model is READY only when every
+ * replica has it READY. Otherwise it is shown as the first replica that does not (MISSING where that replica
+ * lists no such model, with `missingReason`), its reason prefixed with the pod. Each replica's own summary
+ * names the models not READY there.
+ */
+export function acrossReplicas<M extends ReplicaModel>(
+  replicas: ReadonlyArray<{ pod: string; models: readonly M[] }>,
+  names: readonly string[],
+  missingReason: string,
+): { address: string; models: M[]; replicas: Array<{ pod: string; ok: boolean; notReady: string[] }> } {
   const models = names.map((name) => {
-    let first: StatusResult["models"][number] | undefined;
-    for (const { pod, status } of replicas) {
-      const there = status.models.find((m) => m.name === name);
+    let first: M | undefined;
+    for (const { pod, models: listed } of replicas) {
+      const there = listed.find((m) => m.name === name);
       first ??= there;
       if (!there?.ready) {
-        const reason = there?.reason || (there ? "" : "not in this replica's repository index");
+        const reason = there ? there.reason : missingReason;
         return {
-          ...(there ?? first ?? { name }),
+          ...(there ?? first),
           name,
           state: there?.state ?? "MISSING",
           ready: false,
           reason: `on pod ${pod}${reason ? `: ${reason}` : ""}`,
-        };
+        } as M;
       }
     }
-    return first ?? { name, state: "UNKNOWN", reason: "", ready: false };
+    // Every replica lists it READY, so the first one did.
+    return first as M;
   });
   const pods = replicas.map((r) => r.pod);
   return {
     address: `${pods.length} Triton replicas (pods ${pods.join(", ")})`,
-    ok: models.every((m) => m.ready),
     models,
-    replicas: replicas.map(({ pod, status }) => ({
-      pod,
-      ok: status.ok && status.models.length === names.length,
-      notReady: names.filter((n) => !status.models.find((m) => m.name === n)?.ready),
-    })),
+    replicas: replicas.map(({ pod, models: listed }) => {
+      const notReady = names.filter((n) => !listed.find((m) => m.name === n)?.ready);
+      return { pod, ok: notReady.length === 0, notReady };
+    }),
   };
 }
 

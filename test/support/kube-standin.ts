@@ -526,7 +526,6 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
     }
     if (rest.length === 0) return { code: 200, body: discovery(group, version) };
 
-    const proxyAt = rest.indexOf("proxy");
     const forward = async (upstream: string, subPath: string) => {
       const forwarded = await fetch(`${upstream}${subPath}${url.search}`, {
         method,
@@ -543,40 +542,35 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
       return { code: forwarded.status, body: await forwarded.text(), raw: true };
     };
 
-    // Pod proxy: namespaces/NS/pods/NAME[:PORT]/proxy/PATH...
+    // The proxies: namespaces/NS/{services,pods}/NAME[:PORT]/proxy/PATH...
     if (
       rest[0] === "namespaces" &&
-      rest[2] === "pods" &&
-      proxyAt === 4 &&
+      (rest[2] === "services" || rest[2] === "pods") &&
+      rest.indexOf("proxy") === 4 &&
       (method === "GET" || method === "POST")
     ) {
+      const ns = rest[1]!;
       const [name, port = ""] = rest[3]!.split(":");
-      const found = store.get("v1", "Pod", name!, rest[1]);
-      if (!found) return { code: 404, body: status(404, `pods "${name}" not found`, "NotFound") };
-      const phase = (found.status as { phase?: string } | undefined)?.phase;
-      const upstream = options.podUpstreams?.[`${rest[1]}/${name}:${port}`];
-      if (phase !== "Running" || !upstream) {
-        return {
-          code: 503,
-          body: status(503, `error trying to reach pod ${name}:${port}`, "ServiceUnavailable"),
-        };
-      }
-      return forward(upstream, `/${rest.slice(5).join("/")}`);
-    }
-
-    // Service proxy: namespaces/NS/services/NAME[:PORT]/proxy/PATH...
-    if (
-      rest[0] === "namespaces" &&
-      rest[2] === "services" &&
-      proxyAt === 4 &&
-      (method === "GET" || method === "POST")
-    ) {
-      const [name, port = ""] = rest[3]!.split(":");
+      const target = `${ns}/${name}:${port}`;
       const subPath = `/${rest.slice(5).join("/")}`;
-      const key = `${rest[1]}/${name}:${port}${subPath}`;
-      const handler = proxy[key];
+
+      if (rest[2] === "pods") {
+        const found = store.get("v1", "Pod", name!, ns);
+        if (!found) return { code: 404, body: status(404, `pods "${name}" not found`, "NotFound") };
+        const phase = (found.status as { phase?: string } | undefined)?.phase;
+        const upstream = options.podUpstreams?.[target];
+        if (phase !== "Running" || !upstream) {
+          return {
+            code: 503,
+            body: status(503, `error trying to reach pod ${name}:${port}`, "ServiceUnavailable"),
+          };
+        }
+        return forward(upstream, subPath);
+      }
+
+      const handler = proxy[`${target}${subPath}`];
       // A handler for the exact path wins (a scenario breaking one endpoint); else a real upstream server.
-      const upstream = handler ? undefined : options.proxyUpstreams?.[`${rest[1]}/${name}:${port}`];
+      const upstream = handler ? undefined : options.proxyUpstreams?.[target];
       if (upstream) return forward(upstream, subPath);
       if (!handler) {
         return {
@@ -588,7 +582,7 @@ export async function startKubeStandin(options: StandinOptions = {}): Promise<Ku
         return { code: 405, body: status(405, `${method} not served`, "MethodNotAllowed") };
       const answer =
         typeof handler === "function"
-          ? handler({ namespace: rest[1]!, service: name!, port, path: subPath })
+          ? handler({ namespace: ns, service: name!, port, path: subPath })
           : handler;
       return {
         code: answer.status,
