@@ -17,6 +17,7 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 import type { ModelStore, RemoteObject } from "../aws/model-store.js";
+import { withSteadyYoungGeneration } from "../io/heap.js";
 import { type EtagCache, openEtagCache } from "./etag-cache.js";
 
 export const MIB = 1024 * 1024;
@@ -243,10 +244,16 @@ export async function runSync(store: ModelStore, options: SyncOptions): Promise<
       options.onProgress?.(done, plan.upload.length, sentTotal);
     };
     // Largest first: the longest upload starts at once and the small files fill the other slots beside it.
+    // Many uploads in flight would make V8 grow its young generation to its limit (heap.ts): 30 MB of the
+    // peak on Node 26, for no speed.
     const bySize = [...plan.upload].sort((a, b) => b.size - a.size);
-    await Promise.all(
-      bySize.map((u) =>
-        u.size > partSizeFor(u.size) ? multipart(() => limit(() => uploadOne(u))) : limit(() => uploadOne(u)),
+    await withSteadyYoungGeneration(() =>
+      Promise.all(
+        bySize.map((u) =>
+          u.size > partSizeFor(u.size)
+            ? multipart(() => limit(() => uploadOne(u)))
+            : limit(() => uploadOne(u)),
+        ),
       ),
     );
     if (plan.remove.length > 0) await store.remove(plan.remove);
