@@ -5,7 +5,7 @@
  */
 import { ExternalError, messageOf, UserError } from "../errors.js";
 import { FORWARD_TARGETS, readyPods } from "../k8s/port-forward.js";
-import type { KubeClient } from "../k8s/types.js";
+import type { KubeClient, V1Pod } from "../k8s/types.js";
 
 export interface TritonAnswer {
   status: number;
@@ -80,16 +80,21 @@ export function proxyTransport(
  * One transport per Triton replica (each Running and Ready pod behind the Service), through the API
  * server's pod proxy, so a load reaches every replica rather than the one the Service picks. Empty when the
  * client has no pod proxy or fewer than two replicas are ready: one replica is what the Service reaches.
+ * `listed`, when the caller has the namespace's pods already, saves the listing.
  */
 export async function replicaTransports(
   kube: KubeClient,
   namespace: string,
+  listed?: readonly V1Pod[],
   app = FORWARD_TARGETS.triton.app,
   port = FORWARD_TARGETS.triton.port,
 ): Promise<TritonTransport[]> {
   const podProxy = kube.podProxyRequest?.bind(kube);
   if (!podProxy) return [];
-  const pods = readyPods(await kube.listPods({ namespace, labelSelector: `app.kubernetes.io/name=${app}` }));
+  const ofApp = listed
+    ? listed.filter((p) => p.metadata?.labels?.["app.kubernetes.io/name"] === app)
+    : await kube.listPods({ namespace, labelSelector: `app.kubernetes.io/name=${app}` });
+  const pods = readyPods(ofApp);
   const names = pods.map((p) => p.metadata?.name ?? "").filter((n) => n !== "");
   if (names.length < 2) return [];
   return names.sort().map((pod) => {

@@ -5,6 +5,7 @@ import { CreateLaunchTemplateCommand, CreateVpcCommand, EC2Client } from "@aws-s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BROKEN, healthy } from "../../test/fixtures/verify/scenarios.js";
 import { seedProjectAws } from "../../test/support/aws-seed.js";
+import { pod } from "../../test/support/kube-fixtures.js";
 import { type KubeStandin, startKubeStandin } from "../../test/support/kube-standin.js";
 import { type Moto, startTestMoto } from "../../test/support/moto.js";
 import { makeProject } from "../../test/support/project.js";
@@ -316,6 +317,51 @@ describe("triton-ops verify", () => {
     } finally {
       await standin.stop();
       await explicit.stop();
+    }
+  });
+
+  it("reads triton.models on every ready replica: a model one pod has not loaded fails, naming the pod", async () => {
+    const sample = path.resolve(import.meta.dirname, "../../templates/sample-model/models");
+    // Explicit mode: a replica started after the last `models load` serves nothing until it is loaded.
+    const [a, b] = await Promise.all([
+      startTritonStandin(sample, { controlMode: "explicit" }),
+      startTritonStandin(sample, { controlMode: "explicit" }),
+    ]);
+    const base = healthy();
+    const labels = { "app.kubernetes.io/name": "triton" };
+    const standin = await startKubeStandin({
+      ...base,
+      objects: [
+        ...base.objects.filter((o) => !(o.kind === "Pod" && o.metadata.namespace === "triton")),
+        pod("triton", "triton-a", { node: "gpu-1", labels }),
+        pod("triton", "triton-b", { node: "gpu-1", labels }),
+      ],
+      // The Service reaches the replica that has the model, as kube-proxy may pick it.
+      proxyUpstreams: { "triton/triton:8000": a.url },
+      podUpstreams: { "triton/triton-a:8000": a.url, "triton/triton-b:8000": b.url },
+    });
+    try {
+      const loadA = await fetch(`${a.url}/v2/repository/models/identity/load`, { method: "POST" });
+      expect(loadA.status).toBe(200);
+      const { checks } = await verifyAgainst(standin, "--only triton.models");
+      expect(checks["triton.models"]).toMatchObject({
+        status: "fail",
+        summary: "1 of 1 model(s) not ready: identity",
+        details: ["identity: UNAVAILABLE (on pod triton-b: unloaded)"],
+      });
+      // Through the Service alone this passed: the replica it reaches has the model.
+      expect(b.requests.some((r) => r.path === "/v2/repository/index")).toBe(true);
+
+      const loadB = await fetch(`${b.url}/v2/repository/models/identity/load`, { method: "POST" });
+      expect(loadB.status).toBe(200);
+      const after = await verifyAgainst(standin, "--only triton.models");
+      expect(after.checks["triton.models"]).toMatchObject({
+        status: "pass",
+        summary: "1 model(s) READY on all 2 replicas: identity",
+      });
+    } finally {
+      await standin.stop();
+      await Promise.all([a.stop(), b.stop()]);
     }
   });
 

@@ -57,6 +57,8 @@ export function verifyDefinitions(target: Target, options: { infer?: boolean } =
   const { names } = target;
   const kube = memo(() => target.connectKube());
   const nodes = memo(async () => (await kube()).listNodes());
+  // Read once for pods.running and for triton.models' replicas.
+  const tritonPods = memo(async () => (await kube()).listPods({ namespace: names.tritonNamespace }));
   const identity = memo(() => getCallerIdentity(target.aws));
   const kubeSkip = target.kubeUnavailable;
 
@@ -156,7 +158,7 @@ export function verifyDefinitions(target: Target, options: { infer?: boolean } =
       run: withKube(async (client) => {
         const namespaces = [names.tritonNamespace, names.monitoringNamespace];
         const pods: V1Pod[] = (
-          await Promise.all(namespaces.map((namespace) => client.listPods({ namespace })))
+          await Promise.all([tritonPods(), client.listPods({ namespace: names.monitoringNamespace })])
         ).flat();
         return podsVerdict(pods, namespaces);
       }),
@@ -180,9 +182,17 @@ export function verifyDefinitions(target: Target, options: { infer?: boolean } =
       id: "triton.models",
       needs: ["triton.ready"],
       run: withKube(async (client) => {
-        // An empty Triton passes /v2/health/ready; this proves the repository's models are loaded.
-        const { proxyTransport, modelsStatus } = await import("../models/triton.js");
-        const status = await modelsStatus(proxyTransport(client, names.tritonNamespace));
+        // An empty Triton passes /v2/health/ready; this proves the repository's models are loaded, on every
+        // ready replica: in explicit mode a replica started after the last `models load` has none loaded,
+        // and the Service sends it a share of the requests.
+        const { proxyTransport, modelsStatus, modelsStatusAll, replicaTransports } = await import(
+          "../models/triton.js"
+        );
+        const replicas = await replicaTransports(client, names.tritonNamespace, await tritonPods());
+        const status =
+          replicas.length > 0
+            ? await modelsStatusAll(replicas)
+            : await modelsStatus(proxyTransport(client, names.tritonNamespace));
         if (status.models.length === 0) {
           return {
             status: "fail",
@@ -194,7 +204,7 @@ export function verifyDefinitions(target: Target, options: { infer?: boolean } =
         if (notReady.length === 0) {
           return {
             status: "pass",
-            summary: `${status.models.length} model(s) READY: ${status.models.map((m) => m.name).join(", ")}`,
+            summary: `${status.models.length} model(s) READY${status.replicas ? ` on all ${status.replicas.length} replicas` : ""}: ${status.models.map((m) => m.name).join(", ")}`,
           };
         }
         return {
