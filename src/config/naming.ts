@@ -34,6 +34,8 @@ export interface ResourceNames {
   /** Empty when the account id is not known (as in the module). */
   modelBucket: string;
   gpuNodeGroup: string;
+  /** The spot GPU group tried first (gpu.spotFirst); cluster-autoscaler's priority expander matches "-gpu-spot". */
+  gpuSpotNodeGroup: string;
   systemNodeGroup: string;
   gpuLaunchTemplate: string;
   systemLaunchTemplate: string;
@@ -57,6 +59,7 @@ export function resourceNames(project: ProjectIdentity, accountId = ""): Resourc
     kmsAlias: `alias/${base}-eks`,
     modelBucket: accountId === "" ? "" : `${modelBucketStem(project)}-${accountId}`,
     gpuNodeGroup: `${base}-gpu`,
+    gpuSpotNodeGroup: `${base}-gpu-spot`,
     systemNodeGroup: `${base}-system`,
     gpuLaunchTemplate: `${base}-gpu`,
     systemLaunchTemplate: `${base}-system`,

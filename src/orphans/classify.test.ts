@@ -139,6 +139,16 @@ describe("classify", () => {
       address: "aws_eks_node_group.gpu",
       id: "acme-dev:acme-dev-gpu",
     });
+    expect(
+      importHint(
+        r({ type: "eks-nodegroup", id: "acme-dev:acme-dev-gpu-spot", name: "acme-dev-gpu-spot" }),
+        project,
+      ),
+    ).toEqual({
+      stage: "gpu-nodes",
+      address: "aws_eks_node_group.gpu_spot[0]",
+      id: "acme-dev:acme-dev-gpu-spot",
+    });
     expect(importHint(r({ type: "vpc", id: "vpc-1", name: "acme-dev" }), project)).toBeUndefined();
     expect(importHint(r({ type: "iam-role", id: "acme-dev-random" }), project)).toBeUndefined();
   });

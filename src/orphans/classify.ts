@@ -87,6 +87,7 @@ export function importHint(r: FoundResource, project: ProjectIdentity): ImportHi
     "kms-alias": { [n.kmsAlias]: ["eks", "aws_kms_alias.this"] },
     "eks-nodegroup": {
       [n.gpuNodeGroup]: ["gpu-nodes", "aws_eks_node_group.gpu"],
+      [n.gpuSpotNodeGroup]: ["gpu-nodes", "aws_eks_node_group.gpu_spot[0]"],
       [n.systemNodeGroup]: ["gpu-nodes", "aws_eks_node_group.system[0]"],
     },
   };

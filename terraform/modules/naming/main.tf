@@ -17,6 +17,7 @@ locals {
     kms_alias              = "alias/${local.base}-eks"
     model_bucket           = var.account_id == "" ? "" : "${local.base}-models-${var.account_id}"
     gpu_node_group         = "${local.base}-gpu"
+    gpu_spot_node_group    = "${local.base}-gpu-spot"
     system_node_group      = "${local.base}-system"
     gpu_launch_template    = "${local.base}-gpu"
     system_launch_template = "${local.base}-system"

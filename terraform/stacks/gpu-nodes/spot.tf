@@ -23,7 +23,7 @@ resource "aws_eks_node_group" "gpu_spot" {
   count = var.enable_spot_first ? 1 : 0
 
   cluster_name    = var.cluster_name
-  node_group_name = "${local.names.gpu_node_group}-spot"
+  node_group_name = local.names.gpu_spot_node_group
   node_role_arn   = var.node_role_arn
   subnet_ids      = var.private_subnet_ids
   ami_type        = "AL2023_x86_64_NVIDIA"
