@@ -234,12 +234,12 @@ export function modelsCommand(ctx: CliContext): Command {
           return { address: transport.address, ready: await modelReady(transport, name) };
         }),
       );
-      const ready = replicas.every((r) => r.ready);
       const address = replicas.map((r) => r.address).join(", ");
       const result = {
         model: name,
         action,
-        ready: action === "load" ? ready : replicas.some((r) => r.ready),
+        // Loaded: ready on every replica. Unloaded: ready on none (still ready on one is a failure).
+        ready: action === "load" ? replicas.every((r) => r.ready) : replicas.some((r) => r.ready),
         address,
         ...(replicas.length > 1 ? { replicas } : {}),
       };
@@ -363,8 +363,8 @@ async function tritonTransports(
     });
   }
   const kube = await target.connectKube();
-  const replicas = perReplica ? await triton.replicaTransports(kube, target.names.tritonNamespace) : [];
-  return replicas.length > 0 ? replicas : [triton.proxyTransport(kube, target.names.tritonNamespace)];
+  const namespace = target.names.tritonNamespace;
+  return perReplica ? triton.servingTransports(kube, namespace) : [triton.proxyTransport(kube, namespace)];
 }
 
 async function gpusFromFlag(

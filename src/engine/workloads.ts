@@ -164,7 +164,7 @@ async function loadRepositoryModels(
   options: { timeoutMs: number; progress: (text: string) => void },
 ): Promise<string> {
   if (rt.config.triton.modelControlMode !== "explicit") return "";
-  const [{ proxyTransport, replicaTransports, repositoryIndex }, { loadAndWaitAll, formatWait }] =
+  const [{ proxyTransport, servingTransports, repositoryIndex }, { loadAndWaitAll, formatWait }] =
     await Promise.all([import("../models/triton.js"), import("../models/control.js")]);
   const transport = proxyTransport(kube, TRITON_NAMESPACE);
   const names = (await repositoryIndex(transport)).map((e) => e.name);
@@ -175,8 +175,7 @@ async function loadRepositoryModels(
     return ", no models in the repository";
   }
   // Every replica, each through its pod: the Service would reach only one of them.
-  const replicas = await replicaTransports(kube, TRITON_NAMESPACE);
-  const result = await loadAndWaitAll(replicas.length > 0 ? replicas : [transport], names, {
+  const result = await loadAndWaitAll(await servingTransports(kube, TRITON_NAMESPACE), names, {
     mode: "explicit",
     timeoutMs: options.timeoutMs,
     onProgress: options.progress,

@@ -107,6 +107,20 @@ export async function replicaTransports(
   });
 }
 
+/**
+ * The transports that reach every Triton replica that serves: one per ready pod (replicaTransports), or the
+ * Service alone when there is only one replica (or no pod proxy). The one rule of `models status`, the
+ * explicit-mode loads and verify's `triton.models`.
+ */
+export async function servingTransports(
+  kube: KubeClient,
+  namespace: string,
+  listed?: readonly V1Pod[],
+): Promise<TritonTransport[]> {
+  const replicas = await replicaTransports(kube, namespace, listed);
+  return replicas.length > 0 ? replicas : [proxyTransport(kube, namespace)];
+}
+
 /** A transport's request over one of the API server's proxies: a JSON body, and "no endpoints" as unreachable. */
 function viaProxy(
   address: string,

@@ -185,14 +185,10 @@ export function verifyDefinitions(target: Target, options: { infer?: boolean } =
         // An empty Triton passes /v2/health/ready; this proves the repository's models are loaded, on every
         // ready replica: in explicit mode a replica started after the last `models load` has none loaded,
         // and the Service sends it a share of the requests.
-        const { proxyTransport, modelsStatus, modelsStatusAll, replicaTransports } = await import(
-          "../models/triton.js"
+        const { modelsStatusAll, servingTransports } = await import("../models/triton.js");
+        const status = await modelsStatusAll(
+          await servingTransports(client, names.tritonNamespace, await tritonPods()),
         );
-        const replicas = await replicaTransports(client, names.tritonNamespace, await tritonPods());
-        const status =
-          replicas.length > 0
-            ? await modelsStatusAll(replicas)
-            : await modelsStatus(proxyTransport(client, names.tritonNamespace));
         if (status.models.length === 0) {
           return {
             status: "fail",
