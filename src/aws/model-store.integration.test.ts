@@ -150,6 +150,30 @@ describe("the model bucket's listing, over HTTP through the S3 client", () => {
     }
   });
 
+  it("decodes url-encoded keys the same way when the SDK reads a page the reader refused", async () => {
+    const objects = [
+      { key: "m/1/a b.onnx", size: 1, etag: "0cc175b9c0f1b6a831c399e269772661" },
+      { key: "m/1/a+b%2B.onnx", size: 2, etag: "92eb5ffee6ae2fec3ad71c777531578f" },
+    ];
+    // CommonPrefixes (which this listing never asks for) make the reader step aside.
+    const s3 = await cannedS3(() => ({
+      status: 200,
+      body: listBucketResult(objects, { encoding: "s3" }).replace(
+        "</ListBucketResult>",
+        "<CommonPrefixes><Prefix>m/2/</Prefix></CommonPrefixes></ListBucketResult>",
+      ),
+    }));
+    const store = await openModelStore(s3.aws, "models");
+    const before = { ...listPageStats };
+    try {
+      expect(await store.list("m/")).toEqual(objects);
+      expect(listPageStats.sdk - before.sdk).toBe(1);
+    } finally {
+      store.close();
+      await s3.close();
+    }
+  });
+
   it("keeps S3's answers that are errors: a missing bucket's name, and a 200 carrying <Error> retried", async () => {
     const missing = await cannedS3(() => ({
       status: 404,
