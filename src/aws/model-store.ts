@@ -11,15 +11,16 @@
 import { open } from "node:fs/promises";
 import { awsErrorName, messageOf } from "../errors.js";
 import { type AwsContext, awsClientConfig, toAwsError } from "./clients.js";
-import { type ListPage, readListPage, urlDecodedKey } from "./s3-list-page.js";
+import {
+  type ListPage,
+  type RemoteObject,
+  readListPage,
+  unquotedEtag,
+  urlDecodedKey,
+} from "./s3-list-page.js";
 import { sdk as awsSdk } from "./sdk.js";
 
-export interface RemoteObject {
-  key: string;
-  size: number;
-  /** The ETag without quotes: an MD5 for single-part uploads, md5-of-md5s plus "-N" for multipart. */
-  etag: string;
-}
+export type { RemoteObject };
 
 export interface UploadHooks {
   /** Bytes of this file sent so far. */
@@ -75,7 +76,7 @@ class BufferPool {
 
 function etagOf(etag: string | undefined, call: string): string {
   if (!etag) throw new Error(`${call} was answered without an ETag`);
-  return etag.replaceAll('"', "");
+  return unquotedEtag(etag);
 }
 
 async function readAt(file: import("node:fs/promises").FileHandle, into: Buffer, length: number, at: number) {
@@ -106,8 +107,8 @@ export const listPageStats = { read: 0, sdk: 0 };
 
 const EMPTY_LIST = new TextEncoder().encode("<ListBucketResult></ListBucketResult>");
 
-async function bytesOf(body: unknown): Promise<Uint8Array> {
-  if (body instanceof Uint8Array) return body;
+async function bytesOf(body: unknown): Promise<Buffer> {
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const chunks: Buffer[] = [];
   for await (const chunk of body as AsyncIterable<Buffer | string>)
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
@@ -143,7 +144,7 @@ async function listPage(
         lean = undefined;
         if (response.statusCode !== 200) return result;
         const bytes = await bytesOf(response.body);
-        lean = readListPage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+        lean = readListPage(bytes.toString("utf8"));
         response.body = lean ? EMPTY_LIST : bytes;
         return result;
       },
@@ -158,7 +159,7 @@ async function listPage(
   // The SDK read the page: decode the keys only if S3 says it encoded them.
   const decode = output.EncodingType === "url" ? urlDecodedKey : (key: string) => key;
   const objects = (output.Contents ?? []).flatMap((o) =>
-    o.Key ? [{ key: decode(o.Key), size: o.Size ?? 0, etag: (o.ETag ?? "").replaceAll('"', "") }] : [],
+    o.Key ? [{ key: decode(o.Key), size: o.Size ?? 0, etag: unquotedEtag(o.ETag ?? "") }] : [],
   );
   if (!output.IsTruncated) return { objects };
   if (!output.NextContinuationToken) throw new Error("a truncated listing came without a continuation token");

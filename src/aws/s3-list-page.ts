@@ -15,18 +15,20 @@
 //
 // This reader answers undefined, and the caller lets the SDK read the page instead, whenever the page is
 // not exactly what it expects: no url encoding (a store that ignored the parameter), CommonPrefixes, a
-// <Contents> without a key or a whole-number size, or a <KeyCount> that disagrees with the objects read.
+// <Contents> without a key or whose size is not a whole number, a <KeyCount> that disagrees with the objects
+// read, a document cut short, or a truncated page without a token.
 // What `--delete` removes is decided from this list, so a reader that guesses is worse than a slow one.
 
-export interface ListedObject {
+/** An object of the model bucket, as a listing shows it. */
+export interface RemoteObject {
   key: string;
   size: number;
-  /** As S3 wrote it, quotes removed. */
+  /** The ETag without quotes: an MD5 for single-part uploads, md5-of-md5s plus "-N" for multipart. */
   etag: string;
 }
 
 export interface ListPage {
-  objects: ListedObject[];
+  objects: RemoteObject[];
   /** The token for the next page, when S3 says the listing is truncated. */
   next?: string;
 }
@@ -44,6 +46,11 @@ export function xmlText(raw: string): string {
         ? (NAMED[name] as string)
         : String.fromCodePoint(Number.parseInt(hex ?? (dec as string), hex ? 16 : 10)),
   );
+}
+
+/** An ETag as S3 writes it (in double quotes) without the quotes. */
+export function unquotedEtag(etag: string): string {
+  return etag.replaceAll('"', "");
 }
 
 /** A key S3 url-encoded (space as "+" or "%20") back to the key. Throws URIError on a broken escape. */
@@ -67,7 +74,7 @@ const WHOLE = /^[0-9]+$/;
 export function readListPage(xml: string): ListPage | undefined {
   if (!xml.includes("<ListBucketResult") || element(xml, "EncodingType") !== "url") return undefined;
   if (xml.includes("<CommonPrefixes>")) return undefined;
-  const objects: ListedObject[] = [];
+  const objects: RemoteObject[] = [];
   for (const match of xml.matchAll(CONTENTS)) {
     const body = match[1] as string;
     const key = element(body, "Key");
@@ -82,7 +89,7 @@ export function readListPage(xml: string): ListPage | undefined {
     objects.push({
       key: decoded,
       size: Number(size),
-      etag: xmlText(element(body, "ETag") ?? "").replaceAll('"', ""),
+      etag: unquotedEtag(xmlText(element(body, "ETag") ?? "")),
     });
   }
   // Every <Contents> opened was read: a document cut short or nested oddly is not guessed at.
