@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, startTestMoto } from "../../test/support/moto.js";
 import { type CannedObject, listBucketResult, type PageOptions } from "../../test/support/s3-list-xml.js";
 import type { AwsContext } from "./clients.js";
-import { listPageStats, openModelStore } from "./model-store.js";
+import { listPageStats, type ModelStore, openModelStore } from "./model-store.js";
 import { urlDecodedKey } from "./s3-list-page.js";
 
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" };
@@ -39,6 +39,23 @@ async function cannedS3(answer: (query: URLSearchParams) => { status: number; bo
     sandbox: true,
   };
   return { aws, endpoint, queries, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+type CannedS3 = Awaited<ReturnType<typeof cannedS3>>;
+
+/** Runs `use` against a model store on a canned S3, and closes both whatever happens. */
+async function withCannedStore(
+  answer: Parameters<typeof cannedS3>[0],
+  use: (store: ModelStore, s3: CannedS3) => Promise<void>,
+): Promise<void> {
+  const s3 = await cannedS3(answer);
+  const store = await openModelStore(s3.aws, "models");
+  try {
+    await use(store, s3);
+  } finally {
+    store.close();
+    await s3.close();
+  }
 }
 
 /** Pages served by continuation token: page i answers token `t${i}` (page 0 answers none). */
@@ -111,22 +128,16 @@ describe("the model bucket's listing, over HTTP through the S3 client", () => {
       fc.asyncProperty(
         fc.array(fc.array(object, { maxLength: 6 }), { minLength: 1, maxLength: 3 }),
         fc.constantFrom("s3" as const, "moto" as const),
-        async (pages, encoding) => {
-          const s3 = await cannedS3(paged(pages, encoding));
-          const store = await openModelStore(s3.aws, "models");
-          const before = { ...listPageStats };
-          try {
+        (pages, encoding) =>
+          withCannedStore(paged(pages, encoding), async (store, s3) => {
+            const before = { ...listPageStats };
             const listed = await store.list("");
             expect(listed).toEqual(pages.flat());
             // Every page was read by the fast path, none left to the SDK.
             expect(listPageStats.read - before.read).toBe(pages.length);
             expect(listPageStats.sdk).toBe(before.sdk);
             expect(await sdkListing(s3.endpoint)).toEqual(listed);
-          } finally {
-            store.close();
-            await s3.close();
-          }
-        },
+          }),
       ),
       { numRuns: 40 },
     );
@@ -137,17 +148,12 @@ describe("the model bucket's listing, over HTTP through the S3 client", () => {
       { key: "m/1/a & b.onnx", size: 3, etag: "0cc175b9c0f1b6a831c399e269772661" },
       { key: "m/1/<x>'y'.txt", size: 0, etag: "d41d8cd98f00b204e9800998ecf8427e" },
     ];
-    const s3 = await cannedS3(paged([objects], "none"));
-    const store = await openModelStore(s3.aws, "models");
-    const before = { ...listPageStats };
-    try {
+    await withCannedStore(paged([objects], "none"), async (store) => {
+      const before = { ...listPageStats };
       expect(await store.list("m/")).toEqual(objects);
       expect(listPageStats.sdk - before.sdk).toBe(1);
       expect(listPageStats.read).toBe(before.read);
-    } finally {
-      store.close();
-      await s3.close();
-    }
+    });
   });
 
   it("decodes url-encoded keys the same way when the SDK reads a page the reader refused", async () => {
@@ -156,71 +162,58 @@ describe("the model bucket's listing, over HTTP through the S3 client", () => {
       { key: "m/1/a+b%2B.onnx", size: 2, etag: "92eb5ffee6ae2fec3ad71c777531578f" },
     ];
     // CommonPrefixes (which this listing never asks for) make the reader step aside.
-    const s3 = await cannedS3(() => ({
+    const withPrefixes = () => ({
       status: 200,
       body: listBucketResult(objects, { encoding: "s3" }).replace(
         "</ListBucketResult>",
         "<CommonPrefixes><Prefix>m/2/</Prefix></CommonPrefixes></ListBucketResult>",
       ),
-    }));
-    const store = await openModelStore(s3.aws, "models");
-    const before = { ...listPageStats };
-    try {
+    });
+    await withCannedStore(withPrefixes, async (store) => {
+      const before = { ...listPageStats };
       expect(await store.list("m/")).toEqual(objects);
       expect(listPageStats.sdk - before.sdk).toBe(1);
-    } finally {
-      store.close();
-      await s3.close();
-    }
+    });
   });
 
   it("keeps S3's answers that are errors: a missing bucket's name, and a 200 carrying <Error> retried", async () => {
-    const missing = await cannedS3(() => ({
+    const missing = () => ({
       status: 404,
       body: "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>",
-    }));
-    const store = await openModelStore(missing.aws, "models");
-    await expect(store.list("m/")).rejects.toMatchObject({
-      message: expect.stringContaining("NoSuchBucket"),
     });
-    store.close();
-    await missing.close();
+    await withCannedStore(missing, async (store) => {
+      await expect(store.list("m/")).rejects.toMatchObject({
+        message: expect.stringContaining("NoSuchBucket"),
+      });
+    });
 
     let answered = 0;
     const objects = [{ key: "m/1/model.onnx", size: 7, etag: "abc" }];
-    const flaky = await cannedS3((query) => {
+    const flaky = (query: URLSearchParams) => {
       answered += 1;
       return answered === 1
         ? { status: 200, body: "<Error><Code>InternalError</Code><Message>try again</Message></Error>" }
         : paged([objects], "s3")(query);
-    });
-    const again = await openModelStore(flaky.aws, "models");
-    try {
-      expect(await again.list("m/")).toEqual(objects);
+    };
+    await withCannedStore(flaky, async (store) => {
+      expect(await store.list("m/")).toEqual(objects);
       expect(answered).toBe(2);
-    } finally {
-      again.close();
-      await flaky.close();
-    }
+    });
   });
 
   it("stops on a listing that repeats its continuation token instead of looping", async () => {
-    const s3 = await cannedS3(() => ({
+    const repeating = () => ({
       status: 200,
       body: listBucketResult([{ key: "k", size: 1, etag: "e" }], {
         encoding: "s3",
         next: "same",
         token: "same",
       }),
-    }));
-    const store = await openModelStore(s3.aws, "models");
-    try {
+    });
+    await withCannedStore(repeating, async (store, s3) => {
       await expect(store.list("")).rejects.toThrow(/repeated its continuation token/);
       expect(s3.queries.length).toBe(2);
-    } finally {
-      store.close();
-      await s3.close();
-    }
+    });
   });
 });
 

@@ -4,11 +4,10 @@
 // byte outside the unreserved set percent-encoded, "/" kept. moto (urllib.parse.quote) writes a space as
 // "%20". The encoders here are written from those rules, not from the reader they test.
 
-export interface CannedObject {
-  key: string;
-  size: number;
-  etag: string;
-}
+import type { RemoteObject } from "../../src/aws/s3-list-page.js";
+
+/** An object a canned page lists: what the listing must read back. */
+export type CannedObject = RemoteObject;
 
 const UNRESERVED = /[A-Za-z0-9._~/-]/;
 
