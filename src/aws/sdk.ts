@@ -24,10 +24,13 @@ const requireCjs = createRequire(import.meta.url);
 
 interface CompilingModule {
   _compile(content: string, filename: string): unknown;
+  require(request: string): unknown;
 }
 type ModuleClass = {
   prototype: CompilingModule;
   wrap(content: string): string;
+  _resolveFilename(request: string, parent: CompilingModule, isMain: boolean, options?: object): string;
+  _cache: Record<string, unknown>;
   enableCompileCache?: (dir?: string) => unknown;
 };
 
@@ -83,7 +86,13 @@ function loadWithCodeCache<T>(id: string): T {
     }
     const script = new vm.Script(Module.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
-    const moduleRequire = createRequire(filename);
+    // The module's own require, as Node builds it: createRequire(filename) would make a parent module and
+    // resolve its paths for each of the SDK's files, about 20 ms of the nine clients' load on Node 20.
+    const moduleRequire = Object.assign((request: string) => this.require(request), {
+      resolve: (request: string, options?: { paths?: string[] }) =>
+        Module._resolveFilename(request, this, false, options),
+      cache: Module._cache,
+    });
     const result = wrapper.call(
       this.exports,
       this.exports,
