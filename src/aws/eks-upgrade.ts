@@ -134,7 +134,7 @@ export async function inProgressUpdates(
 
 async function describeUpdateWith(
   eks: InstanceType<typeof import("@aws-sdk/client-eks").EKSClient>,
-  sdk: typeof import("@aws-sdk/client-eks"),
+  sdk: typeof import("./sdk-surface/eks.js"),
   cluster: string,
   id: string,
   nodegroup?: string,

@@ -1,0 +1,4 @@
+export {
+  AutoScalingClient,
+  paginateDescribeAutoScalingGroups,
+} from "@aws-sdk/client-auto-scaling";

@@ -1,0 +1,6 @@
+export {
+  DeleteLoadBalancerCommand,
+  DescribeTagsCommand,
+  ElasticLoadBalancingClient,
+  paginateDescribeLoadBalancers,
+} from "@aws-sdk/client-elastic-load-balancing";

@@ -1,0 +1,9 @@
+export {
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  KMSClient,
+  ListResourceTagsCommand,
+  paginateListAliases,
+  paginateListKeys,
+  ScheduleKeyDeletionCommand,
+} from "@aws-sdk/client-kms";

@@ -1,0 +1,7 @@
+export {
+  CloudWatchLogsClient,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  ListTagsForResourceCommand,
+  paginateDescribeLogGroups,
+} from "@aws-sdk/client-cloudwatch-logs";

@@ -1,0 +1,4 @@
+export {
+  GetProductsCommand,
+  PricingClient,
+} from "@aws-sdk/client-pricing";

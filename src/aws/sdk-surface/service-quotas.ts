@@ -1,0 +1,4 @@
+export {
+  GetServiceQuotaCommand,
+  ServiceQuotasClient,
+} from "@aws-sdk/client-service-quotas";

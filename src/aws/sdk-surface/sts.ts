@@ -1,0 +1,4 @@
+export {
+  GetCallerIdentityCommand,
+  STSClient,
+} from "@aws-sdk/client-sts";
