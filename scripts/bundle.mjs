@@ -81,7 +81,7 @@ await build({
 // The SDK's schema files declare each shape as an array with computed keys ({ [_xN]: _m }), which esbuild
 // must keep, since a computed key could run code. Each of those keys names a string constant of the same
 // file, so the plugin below writes the string in its place, and esbuild can then drop the shapes no listed
-// operation reaches. test/aws/sdk-surface.integration.test.ts holds every listed operation's schema, thunks
+// operation reaches. test/orphans/sdk-surface.integration.test.ts holds every listed operation's schema, thunks
 // resolved, equal to the whole package's.
 const schemaFile = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
 const inlineSchemaKeys = {

@@ -133,7 +133,7 @@ export async function inProgressUpdates(
 }
 
 async function describeUpdateWith(
-  eks: InstanceType<typeof import("@aws-sdk/client-eks").EKSClient>,
+  eks: InstanceType<typeof import("./sdk-surface/eks.js").EKSClient>,
   sdk: typeof import("./sdk-surface/eks.js"),
   cluster: string,
   id: string,
