@@ -22,17 +22,6 @@ type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export type TagList = Array<{ Key?: string; Value?: string }> | undefined;
 
-/** Pure: the first of each key, in order (volumes found by more than one filter). */
-export function unique<T>(items: T[], keyOf: (item: T) => string | undefined): T[] {
-  const seen = new Set<string | undefined>();
-  return items.filter((item) => {
-    const k = keyOf(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
 function iso(date: Date | undefined): string | undefined {
   return date ? date.toISOString() : undefined;
 }
@@ -60,10 +49,10 @@ export interface ListOptions {
   onMissing: (what: string) => void;
   /**
    * Narrows what AWS sends back (big accounts page through far less): VPC-bound resources (subnets,
-   * NAT gateways, security groups, ENIs, route tables) only inside VPCs this accepts, and volumes only
-   * matching one of these filter sets. A superset of the project's; classify() still decides.
+   * NAT gateways, security groups, ENIs, route tables) only inside VPCs this accepts. A superset of the
+   * project's; classify() still decides.
    */
-  scope?: { vpc: (vpc: FoundResource) => boolean; volumeFilters: Ec2Filter[][] };
+  scope?: { vpc: (vpc: FoundResource) => boolean };
 }
 
 export interface Ec2Filter {
@@ -304,20 +293,11 @@ export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundRes
       guarded(
         "EBS volumes",
         async () =>
-          unique(
-            (
-              await Promise.all(
-                (o.scope?.volumeFilters ?? [[]]).map((extra) =>
-                  collect(
-                    ec2sdk.paginateDescribeVolumes(cfg, {
-                      Filters: [...extra, { Name: "status", Values: ["available"] }],
-                    }),
-                    (p) => p.Volumes,
-                  ),
-                ),
-              )
-            ).flat(),
-            (v) => v.VolumeId,
+          (
+            await collect(
+              ec2sdk.paginateDescribeVolumes(cfg, { Filters: [{ Name: "status", Values: ["available"] }] }),
+              (p) => p.Volumes,
+            )
           ).map((v) => {
             const tags = tagRecord(v.Tags);
             const id = v.VolumeId ?? "";

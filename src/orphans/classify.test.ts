@@ -155,7 +155,7 @@ describe("classify", () => {
 });
 
 describe("inventoryScope", () => {
-  it("looks inside the project's VPCs only, and for volumes by the tags and names ownership accepts", () => {
+  it("looks inside the project's VPCs only", () => {
     const scope = inventoryScope(project);
     expect(scope.vpc(r({ type: "vpc", id: "vpc-1", name: "acme-dev" }))).toBe(true);
     expect(
@@ -165,12 +165,6 @@ describe("inventoryScope", () => {
     expect(scope.vpc(r({ type: "vpc", id: "vpc-4", name: "acme-dev", tags: { Project: "other" } }))).toBe(
       false,
     );
-    expect(scope.volumeFilters).toEqual([
-      [{ Name: "tag:Project", Values: ["acme"] }],
-      [{ Name: "tag:Name", Values: ["acme-dev", "acme-dev-*"] }],
-      [{ Name: "tag-key", Values: ["kubernetes.io/cluster/acme-dev"] }],
-      [{ Name: "tag:KubernetesCluster", Values: ["acme-dev"] }],
-    ]);
   });
 });
 

@@ -3,7 +3,7 @@ import { namedForProject, type Ownership, ownership } from "../config/ownership.
 import type { TerraformStage } from "../stages.js";
 import type { StackState } from "../terraform/state.js";
 import { pricedItem } from "./prices.js";
-import { type FoundResource, type ProjectIdentity, projectBase, type ResourceType } from "./types.js";
+import type { FoundResource, ProjectIdentity, ResourceType } from "./types.js";
 
 /** `unknown`: its tags could not be read, so whether it is the project's cannot be said; never deleted. */
 export type ResourceClass = "managed" | "orphan" | "leftover" | "unknown";
@@ -196,18 +196,13 @@ export function isOrphan(r: ClassifiedResource): boolean {
 /**
  * Pure: what the inventory may leave out because it cannot be the project's. VPC-bound resources
  * are asked for only inside the project's VPCs (the stacks create their own VPC; anything of the
- * project's in it is found there), volumes only by the tags and names ownership() accepts.
+ * project's in it is found there). Volumes are not narrowed: every unattached volume is listed and
+ * ownership() decides, as for every other type (EC2's filters cannot say "tagged for the project or
+ * named with its prefix" in one call, and four filtered calls cost the emulator more than one listing).
  */
 export function inventoryScope(project: ProjectIdentity) {
-  const base = projectBase(project);
   return {
     vpc: (vpc: FoundResource) => ownershipOf(vpc, project).verdict === "ours",
-    volumeFilters: [
-      [{ Name: "tag:Project", Values: [project.name] }],
-      [{ Name: "tag:Name", Values: [base, `${base}-*`] }],
-      [{ Name: "tag-key", Values: [`kubernetes.io/cluster/${base}`] }],
-      [{ Name: "tag:KubernetesCluster", Values: [base] }],
-    ],
   };
 }
 
