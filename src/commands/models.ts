@@ -55,15 +55,7 @@ export function modelsCommand(ctx: CliContext): Command {
     .action(async (dir: string, flags: SyncFlags & TritonFlags & ControlFlags, command: Command) => {
       const io = createIo(ctx, { ...globalOptions(command), json: flags.json });
       const path = await import("node:path");
-      const [
-        { readRepository },
-        { lintRepository, formatLint },
-        { createRuntime },
-        { UserError },
-        { modelKeyPrefix },
-      ] = await Promise.all([
-        import("../models/repository.js"),
-        import("../models/lint.js"),
+      const [{ createRuntime }, { UserError }, { modelKeyPrefix }] = await Promise.all([
         import("../runtime.js"),
         import("../errors.js"),
         import("../config/naming.js"),
@@ -102,6 +94,13 @@ export function modelsCommand(ctx: CliContext): Command {
         return { bucket, store, listing };
       })();
       remote.catch(() => undefined); // awaited below, unless the lint fails first
+      // The repository reader and the lint load only once the listing is on its way (`remote` settles
+      // when it has been sent): nothing of theirs is needed to send it.
+      await remote.catch(() => undefined);
+      const [{ readRepository }, { lintRepository, formatLint }] = await Promise.all([
+        import("../models/repository.js"),
+        import("../models/lint.js"),
+      ]);
       const snapshot = await readRepository(path.resolve(ctx.cwd, dir));
       const gpus =
         (await gpusFromFlag(flags.gpusPerNode)) ??
