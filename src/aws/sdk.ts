@@ -137,9 +137,20 @@ function loadWithCodeCache<T>(id: string): T {
  * the unit tests do) the whole client package stands in; it has the same classes, and more.
  */
 function loadClient<T>(surface: string, packageName: string): T {
-  const built = path.join(SURFACE_DIR, `${surface}.cjs`);
-  return loadWithCodeCache<T>(existsSync(built) ? built : packageName);
+  let id = resolvedClients.get(surface);
+  if (id === undefined) {
+    const built = path.join(SURFACE_DIR, `${surface}.cjs`);
+    id = existsSync(built) ? built : packageName;
+    resolvedClients.set(surface, id);
+  }
+  return loadWithCodeCache<T>(id);
 }
+/**
+ * What each surface loads from, looked up once per process. The package name each sdk entry passes is
+ * the one its surface file exports from; test/orphans/sdk-surface.integration.test.ts holds the two
+ * together.
+ */
+const resolvedClients = new Map<string, string>();
 
 export const sdk = {
   ec2: () => loadClient<typeof import("./sdk-surface/ec2.js")>("ec2", "@aws-sdk/client-ec2"),

@@ -64,6 +64,20 @@ describe("the AWS SDK surface bundles", () => {
       expect(existsSync(path.join(built, file.replace(/\.ts$/, ".cjs"))), file).toBe(true);
   });
 
+  it("are each loaded by src/aws/sdk.ts under their own package's name", () => {
+    const loader = readFileSync(path.join(root, "src", "aws", "sdk.ts"), "utf8");
+    const calls = [
+      ...loader.matchAll(
+        /loadClient<typeof import\("\.\/sdk-surface\/([a-z0-9-]+)\.js"\)>\(\s*"([a-z0-9-]+)",\s*"([^"]+)",?\s*\)/g,
+      ),
+    ].map(([, typed, surface, pkg]) => ({ typed, surface, pkg }));
+    expect(calls.map((c) => `${c.surface}.ts`).sort()).toEqual([...files].sort());
+    for (const call of calls) {
+      expect(call.typed, call.surface).toBe(call.surface);
+      expect(call.pkg, call.surface).toBe(listed(`${call.surface}.ts`).client);
+    }
+  });
+
   for (const file of files) {
     it(`${file}: matches its whole package`, () => {
       const { client, names } = listed(file);
