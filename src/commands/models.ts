@@ -93,9 +93,9 @@ export function modelsCommand(ctx: CliContext): Command {
         listing.catch(() => undefined); // awaited by runSync, or dropped with a lint error
         return { bucket, store, listing };
       })();
-      remote.catch(() => undefined); // awaited below, unless the lint fails first
       // The repository reader and the lint load only once the listing is on its way (`remote` settles
-      // when it has been sent): nothing of theirs is needed to send it.
+      // when it has been sent): nothing of theirs is needed to send it. A failure of `remote` is raised
+      // below, after the lint.
       await remote.catch(() => undefined);
       const [{ readRepository }, { lintRepository, formatLint }] = await Promise.all([
         import("../models/repository.js"),
