@@ -51,18 +51,27 @@ function cacheDir(): string | undefined {
   return path.join(base, "triton-ops", `v8-${process.version}`);
 }
 
+/** The cache directory this process has made (or handed to enableCompileCache): once, not per sdk.x() call. */
+let preparedCacheDir: string | undefined;
+
 function loadWithCodeCache<T>(id: string): T {
   const dir = cacheDir();
   const Module = requireCjs("node:module") as ModuleClass;
   if (!dir) return requireCjs(id) as T;
   if (typeof Module.enableCompileCache === "function") {
-    Module.enableCompileCache(dir);
+    if (preparedCacheDir !== dir) {
+      Module.enableCompileCache(dir);
+      preparedCacheDir = dir;
+    }
     return requireCjs(id) as T;
   }
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch {
-    return requireCjs(id) as T;
+  if (preparedCacheDir !== dir) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch {
+      return requireCjs(id) as T;
+    }
+    preparedCacheDir = dir;
   }
   const original = Module.prototype._compile;
   Module.prototype._compile = function compileCached(
