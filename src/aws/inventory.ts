@@ -572,24 +572,33 @@ export async function listKms(aws: AwsContext, o: ListOptions): Promise<FoundRes
     return await guarded(
       "KMS keys",
       async () => {
-        const aliases: FoundResource[] = [];
-        for await (const page of sdk.paginateListAliases({ client: kms, pageSize: 100 }, {}))
-          for (const a of page.Aliases ?? []) {
-            if (!a.AliasName || a.AliasName.startsWith("alias/aws/") || !a.TargetKeyId) continue;
-            aliases.push({
-              type: "kms-alias",
-              id: a.AliasName,
-              name: a.AliasName,
-              arn: a.AliasArn,
-              region,
-              tags: {},
-              createdAt: iso(a.CreationDate),
-              description: a.TargetKeyId,
-            });
-          }
-        const keyIds: string[] = [];
-        for await (const page of sdk.paginateListKeys({ client: kms, pageSize: 100 }, {}))
-          for (const k of page.Keys ?? []) if (k.KeyId) keyIds.push(k.KeyId);
+        // The two listings do not depend on each other: both are on the wire at once, and the aliases
+        // are matched to the keys once both have answered.
+        const listAliases = async () => {
+          const aliases: FoundResource[] = [];
+          for await (const page of sdk.paginateListAliases({ client: kms, pageSize: 100 }, {}))
+            for (const a of page.Aliases ?? []) {
+              if (!a.AliasName || a.AliasName.startsWith("alias/aws/") || !a.TargetKeyId) continue;
+              aliases.push({
+                type: "kms-alias",
+                id: a.AliasName,
+                name: a.AliasName,
+                arn: a.AliasArn,
+                region,
+                tags: {},
+                createdAt: iso(a.CreationDate),
+                description: a.TargetKeyId,
+              });
+            }
+          return aliases;
+        };
+        const listKeyIds = async () => {
+          const keyIds: string[] = [];
+          for await (const page of sdk.paginateListKeys({ client: kms, pageSize: 100 }, {}))
+            for (const k of page.Keys ?? []) if (k.KeyId) keyIds.push(k.KeyId);
+          return keyIds;
+        };
+        const [aliases, keyIds] = await Promise.all([listAliases(), listKeyIds()]);
         const keys = await Promise.all(
           keyIds.map(async (keyId) => {
             const meta = (await o.limit(() => kms.send(new sdk.DescribeKeyCommand({ KeyId: keyId }))))
