@@ -76,6 +76,13 @@ export async function listRegions(aws: AwsContext): Promise<string[]> {
   }
 }
 
+/** Every item of every page, in order. */
+async function collect<P, I>(pages: AsyncIterable<P>, pick: (p: P) => I[] | undefined): Promise<I[]> {
+  const out: I[] = [];
+  for await (const page of pages) out.push(...(pick(page) ?? []));
+  return out;
+}
+
 /** VPCs with their subnets, gateways, EIPs, security groups, detached ENIs, route tables; available volumes. */
 export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundResource[]> {
   const ec2sdk = awsSdk.ec2();
@@ -83,11 +90,6 @@ export async function listEc2(aws: AwsContext, o: ListOptions): Promise<FoundRes
   const region = aws.region;
   const cfg = { client: ec2, pageSize: 1000 };
   const nameOf = (tags: Record<string, string>, fallback: string) => tags.Name ?? fallback;
-  const collect = async <P, I>(pages: AsyncIterable<P>, pick: (p: P) => I[] | undefined) => {
-    const out: I[] = [];
-    for await (const page of pages) out.push(...(pick(page) ?? []));
-    return out;
-  };
   const vpcs: Promise<FoundResource[]> = o.limit(() =>
     guarded(
       "VPCs",
@@ -574,31 +576,23 @@ export async function listKms(aws: AwsContext, o: ListOptions): Promise<FoundRes
       async () => {
         // The two listings do not depend on each other: both are on the wire at once, and the aliases
         // are matched to the keys once both have answered.
-        const listAliases = async () => {
-          const aliases: FoundResource[] = [];
-          for await (const page of sdk.paginateListAliases({ client: kms, pageSize: 100 }, {}))
-            for (const a of page.Aliases ?? []) {
-              if (!a.AliasName || a.AliasName.startsWith("alias/aws/") || !a.TargetKeyId) continue;
-              aliases.push({
-                type: "kms-alias",
-                id: a.AliasName,
-                name: a.AliasName,
-                arn: a.AliasArn,
-                region,
-                tags: {},
-                createdAt: iso(a.CreationDate),
-                description: a.TargetKeyId,
-              });
-            }
-          return aliases;
-        };
-        const listKeyIds = async () => {
-          const keyIds: string[] = [];
-          for await (const page of sdk.paginateListKeys({ client: kms, pageSize: 100 }, {}))
-            for (const k of page.Keys ?? []) if (k.KeyId) keyIds.push(k.KeyId);
-          return keyIds;
-        };
-        const [aliases, keyIds] = await Promise.all([listAliases(), listKeyIds()]);
+        const [aliasList, keyList] = await Promise.all([
+          collect(sdk.paginateListAliases({ client: kms, pageSize: 100 }, {}), (p) => p.Aliases),
+          collect(sdk.paginateListKeys({ client: kms, pageSize: 100 }, {}), (p) => p.Keys),
+        ]);
+        const aliases: FoundResource[] = aliasList
+          .filter((a) => a.AliasName && !a.AliasName.startsWith("alias/aws/") && a.TargetKeyId)
+          .map((a) => ({
+            type: "kms-alias",
+            id: a.AliasName ?? "",
+            name: a.AliasName ?? "",
+            arn: a.AliasArn,
+            region,
+            tags: {},
+            createdAt: iso(a.CreationDate),
+            description: a.TargetKeyId,
+          }));
+        const keyIds = keyList.flatMap((k) => (k.KeyId ? [k.KeyId] : []));
         const keys = await Promise.all(
           keyIds.map(async (keyId) => {
             const meta = (await o.limit(() => kms.send(new sdk.DescribeKeyCommand({ KeyId: keyId }))))
