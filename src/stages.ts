@@ -1,7 +1,7 @@
-import type { StageName } from "./config/schema.js";
-
-export type { StageName } from "./config/schema.js";
-export { STAGES } from "./config/schema.js";
+// The stage list lives here, not in config/schema.ts, so that what only needs the stages (the Terraform
+// state reader, the scheduler) does not load zod with the schema.
+export const STAGES = ["vpc", "iam", "ecr", "eks", "gpu-nodes", "workloads"] as const;
+export type StageName = (typeof STAGES)[number];
 
 export type TerraformStage = Exclude<StageName, "workloads">;
 export const TERRAFORM_STAGES: readonly TerraformStage[] = ["vpc", "iam", "ecr", "eks", "gpu-nodes"];

@@ -36,8 +36,7 @@ export const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
 export const GPU_INSTANCE_PATTERN = /^(g4dn|g5|g5g|g6|g6e|gr6|p3|p4d|p4de|p5|p5e)\.[0-9a-z]+$/;
 export const KUBERNETES_VERSION_PATTERN = /^1\.(2[89]|3[0-9])$/;
 
-export const STAGES = ["vpc", "iam", "ecr", "eks", "gpu-nodes", "workloads"] as const;
-export type StageName = (typeof STAGES)[number];
+export { STAGES, type StageName } from "../stages.js";
 
 /** A GitHub numeric id (repository or owner); YAML may give it as a number. */
 const githubId = z.pipe(

@@ -236,7 +236,7 @@ export async function projectCostReport(
     budget?: number;
   } = {},
 ): Promise<CostReport> {
-  const { STAGES } = await import("../config/schema.js");
+  const { STAGES } = await import("../stages.js");
   const facts = STAGES.filter(
     (s) => selected.includes(s) || (isTerraformStage(s) && states[s] !== undefined),
   ).map((stage) => ({ stage, ...(options.changes?.[stage] ? { changes: options.changes[stage] } : {}) }));

@@ -2,13 +2,8 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../fs-util.js";
-import {
-  checkManifests,
-  GRAFANA_SECRET,
-  loadTemplates,
-  renderManifests,
-  renderValues,
-} from "../k8s/render.js";
+import { checkManifests, loadTemplates, renderManifests, renderValues } from "../k8s/render.js";
+import { GRAFANA_SECRET } from "../k8s/secret-names.js";
 import type { KubernetesObject } from "../k8s/types.js";
 import type { Runtime } from "../runtime.js";
 import { readAllOutputs } from "../terraform/state.js";

@@ -1,6 +1,5 @@
-import { STAGES, type StageName } from "../config/schema.js";
 import { UserError } from "../errors.js";
-import { STAGE_DEFINITIONS } from "../stages.js";
+import { STAGE_DEFINITIONS, STAGES, type StageName } from "../stages.js";
 
 /** "all", "vpc", "iam,ecr" -> stage names in pipeline order; unknown names are a usage error. */
 export function parseStageSelection(spec: string | undefined, fallback: "all" | "none" = "all"): StageName[] {

@@ -7,7 +7,6 @@ import { registerSecret } from "../io/redact.js";
 import { RECEIVER_SECRET, SLACK_URL_ENV } from "../k8s/alertmanager.js";
 import {
   checkManifests,
-  GRAFANA_SECRET,
   generatePassword,
   INSTANCE_LABEL,
   loadTemplates,
@@ -18,6 +17,7 @@ import {
   renderManifests,
   renderValues,
 } from "../k8s/render.js";
+import { GRAFANA_SECRET } from "../k8s/secret-names.js";
 import type { KubeClient, KubernetesObject } from "../k8s/types.js";
 import type { Runtime } from "../runtime.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";

@@ -2,7 +2,7 @@
 // behind the chosen service, through the API server (no kubectl needed).
 import net from "node:net";
 import { ExternalError, messageOf, UserError } from "../errors.js";
-import { GRAFANA_SECRET } from "./render.js";
+import { GRAFANA_SECRET } from "./secret-names.js";
 import type { KubeClient, V1Pod } from "./types.js";
 
 export const FORWARD_TARGETS = {

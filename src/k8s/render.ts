@@ -11,12 +11,12 @@ import { TEMPLATES_ROOT } from "../paths.js";
 import { outputOf, type ProjectOutputs } from "../stages.js";
 import { type AlertReceiver, alertmanagerConfig, RECEIVER_SECRET } from "./alertmanager.js";
 import { clusterAutoscalerImage, IMAGES, isPinnedImage } from "./images.js";
+import { GRAFANA_SECRET } from "./secret-names.js";
 import type { KubernetesObject } from "./types.js";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "triton-ops";
 export const INSTANCE_LABEL = "triton-ops/instance";
-export const GRAFANA_SECRET = { namespace: "monitoring", name: "grafana-admin" } as const;
 
 /** Template files in apply order; hpa.yaml only when the config asks for autoscaling. */
 export const TEMPLATE_FILES = [
