@@ -12,6 +12,7 @@
 // what is loaded with createRequire (chalk), and native or very large packages loaded only by the commands
 // that draw charts or prompt. bundle/ sits beside dist/, one level under the package root, which is
 // what src/paths.ts and src/version.ts count on.
+import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,6 +50,21 @@ const lazyChildProcessForCommander = {
   },
 };
 
+// The build's id, which src/config/cache.ts keys its cache by: a digest of what the bundle is made of (dist/
+// and the locked package versions), so a changed schema or zod never answers from an older build's cache.
+const buildDigest = createHash("sha256");
+for (const entry of readdirSync(path.join(root, "dist"), { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile() && e.name.endsWith(".js"))
+  .map((e) => path.join(e.parentPath, e.name))
+  .sort()) {
+  buildDigest
+    .update(`${path.relative(root, entry)}\0`)
+    .update(readFileSync(entry))
+    .update("\0");
+}
+buildDigest.update(readFileSync(path.join(root, "package-lock.json")));
+const buildId = buildDigest.digest("hex").slice(0, 32);
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -68,6 +84,7 @@ await build({
     js: 'import { createRequire as __tritonOpsRequire } from "node:module"; const require = __tritonOpsRequire(import.meta.url);',
   },
   chunkNames: "[name]-[hash]",
+  define: { __TRITON_OPS_BUILD__: JSON.stringify(buildId) },
   logLevel: "warning",
   plugins: [lazyChildProcessForCommander],
 });

@@ -1,9 +1,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
 import { UserError } from "../errors.js";
-import { type Config, configSchema } from "./schema.js";
+import {
+  type ConfigCacheLocation,
+  configCacheLocation,
+  readCachedConfig,
+  writeCachedConfig,
+} from "./cache.js";
+import { isPlain, type Plain } from "./plain.js";
+import type { Config } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "triton-ops.yaml";
 
@@ -30,12 +35,6 @@ export interface LoadedConfig {
   file: string | undefined;
   /** Directory relative paths in the config are resolved against. */
   baseDir: string;
-}
-
-type Plain = Record<string, unknown>;
-
-function isPlain(value: unknown): value is Plain {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function deepMerge(base: Plain, top: Plain): Plain {
@@ -88,10 +87,10 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Plain {
   return out;
 }
 
-async function readConfigFile(file: string, required: boolean): Promise<Plain | undefined> {
-  let text: string;
+/** The config file's text, or undefined when there is none and none was asked for. */
+async function readConfigText(file: string, required: boolean): Promise<string | undefined> {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT" && !required) return undefined;
     throw new UserError(`Cannot read config file ${file}: ${(error as Error).message}`, {
@@ -99,85 +98,36 @@ async function readConfigFile(file: string, required: boolean): Promise<Plain | 
       suggestion: "Run `triton-ops init` to create one, or pass --config PATH.",
     });
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    const pos = lineCounter.linePos(first.pos[0]);
-    const where = ` (line ${pos.line}, column ${pos.col})`;
-    throw new UserError(`${file} is not valid YAML${where}: ${first.message.split("\n")[0]}`, {
-      code: "config.yaml",
-    });
-  }
-  const value: unknown = doc.toJS();
-  if (value === null || value === undefined) return {};
-  if (!isPlain(value)) {
-    throw new UserError(
-      `${file} must hold a mapping of settings, not ${Array.isArray(value) ? "a list" : typeof value}.`,
-      {
-        code: "config.shape",
-      },
-    );
-  }
-  return value;
 }
 
-function valueAt(input: unknown, keys: PropertyKey[]): unknown {
-  let node = input;
-  for (const key of keys) {
-    if (!isPlain(node) && !Array.isArray(node)) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
+export interface LoadConfigCacheOption {
+  /** Where validated configs are remembered; default: configCacheLocation(env), none outside the bundle. */
+  cache?: ConfigCacheLocation | null;
 }
 
-/** One line naming the field, the value and the rule. */
-export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  if (issue.code === "unrecognized_keys") {
-    const where = issue.path.length > 0 ? ` in ${issue.path.join(".")}` : "";
-    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${where}`;
-  }
-  const field = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-  const value = valueAt(input, issue.path);
-  const shown = value === undefined ? "" : ` = ${JSON.stringify(value)}`;
-  return `${field}${shown}: ${issue.message}`;
-}
-
-export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+export async function loadConfig(options: LoadConfigOptions & LoadConfigCacheOption): Promise<LoadedConfig> {
   const explicit = options.file ?? options.env.TRITON_OPS_CONFIG;
   const file = path.resolve(options.cwd, explicit ?? DEFAULT_CONFIG_FILE);
-  const fromFile = await readConfigFile(file, explicit !== undefined);
-  const merged = deepMerge(
-    deepMerge(fromFile ?? {}, fromEnvironment(options.env)),
-    (options.overrides ?? {}) as Plain,
-  );
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
+  const text = await readConfigText(file, explicit !== undefined);
+  const fromEnv = fromEnvironment(options.env);
+  const overrides = (options.overrides ?? {}) as Plain;
+  const cache = options.cache === undefined ? configCacheLocation(options.env) : options.cache;
+  // Everything the answer depends on (cache.ts); the day because kubernetesVersion's default does.
+  const key = JSON.stringify([new Date().toISOString().slice(0, 10), text ?? null, fromEnv, overrides]);
+  let answer = cache ? await readCachedConfig(cache, file, key) : undefined;
+  if (!answer) {
+    const { parseConfigText, validateConfig } = await import("./validate.js");
+    const fromFile = text === undefined ? undefined : parseConfigText(file, text);
+    const merged = deepMerge(deepMerge(fromFile ?? {}, fromEnv), overrides);
     const source = fromFile ? path.relative(options.cwd, file) || file : "configuration";
-    const lines = parsed.error.issues.map((issue) => describeIssue(issue, merged));
-    throw new UserError(
-      `Invalid ${source}: ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more: ${lines.slice(1).join("; ")})` : ""}`,
-      {
-        code: "config.invalid",
-        suggestion: "Fix the value in the file, the TRITON_OPS_* variable or the flag.",
-      },
-    );
-  }
-  const config = parsed.data;
-  const warnings: string[] = [];
-  if (config.cluster.publicAccessCidrs.includes("0.0.0.0/0")) {
-    warnings.push(
-      "cluster.publicAccessCidrs allows 0.0.0.0/0: the Kubernetes API endpoint is open to the internet.",
-    );
-  }
-  if (config.environment.includes("prod") && config.sandbox) {
-    warnings.push(`environment "${config.environment}" runs on the sandbox emulator, not AWS.`);
+    answer = validateConfig(merged, source);
+    if (cache) await writeCachedConfig(cache, file, key, answer);
   }
   return {
-    config: deepFreeze(config),
-    warnings,
-    file: fromFile ? file : undefined,
-    baseDir: fromFile ? path.dirname(file) : options.cwd,
+    config: deepFreeze(answer.config as Config),
+    warnings: answer.warnings,
+    file: text === undefined ? undefined : file,
+    baseDir: text === undefined ? options.cwd : path.dirname(file),
   };
 }
 

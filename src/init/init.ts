@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
-import { DEFAULT_CONFIG_FILE, describeIssue } from "../config/load.js";
+import { DEFAULT_CONFIG_FILE } from "../config/load.js";
 import {
   type ConfigInput,
   configSchema,
@@ -9,6 +9,7 @@ import {
   KUBERNETES_VERSION_PATTERN,
   REGION_PATTERN,
 } from "../config/schema.js";
+import { describeIssue } from "../config/validate.js";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../fs-util.js";
 import type { Io } from "../io/io.js";
