@@ -66,10 +66,6 @@ export function modelsCommand(ctx: CliContext): Command {
         });
       }
       const rt = await createRuntime(ctx, command, io);
-      const control = await import("../models/control.js");
-      const mode = rt.config.triton.modelControlMode;
-      const waitMode = control.checkControlFlags(mode, flags);
-      const timeoutS = await timeoutFromFlag(flags.timeout);
       const prefix = modelKeyPrefix(rt.config.triton.modelRepositoryPath);
       // The bucket's listing is sent before the repository is read and linted, which then run while S3 (or
       // the emulator, 190 ms for 1,000 keys) prepares its answer. It only reads: nothing is changed unless
@@ -97,10 +93,21 @@ export function modelsCommand(ctx: CliContext): Command {
       // when it has been sent): nothing of theirs is needed to send it. A failure of `remote` is raised
       // below, after the lint.
       await remote.catch(() => undefined);
-      const [{ readRepository }, { lintRepository, formatLint }] = await Promise.all([
+      // The flags are checked here, still before the lint and before any failure of `remote` is raised, and
+      // off the listing's path: the control module brings the Triton client with it.
+      const [control, { readRepository }, { lintRepository, formatLint }] = await Promise.all([
+        import("../models/control.js"),
         import("../models/repository.js"),
         import("../models/lint.js"),
       ]);
+      const checked = await (async () => ({
+        waitMode: control.checkControlFlags(rt.config.triton.modelControlMode, flags),
+        timeoutS: await timeoutFromFlag(flags.timeout),
+      }))().catch(async (error: unknown) => {
+        (await remote.catch(() => undefined))?.store.close();
+        throw error;
+      });
+      const { waitMode, timeoutS } = checked;
       const snapshot = await readRepository(path.resolve(ctx.cwd, dir));
       const gpus =
         (await gpusFromFlag(flags.gpusPerNode)) ??

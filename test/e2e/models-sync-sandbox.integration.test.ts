@@ -128,6 +128,22 @@ describe("models sync on the sandbox", () => {
     expect((await sync("--dry-run")).json?.uploaded).toEqual([]);
   });
 
+  // The flags are checked once the listing has left (commands/models.ts): still one line, exit 2, no upload.
+  it("a bad --timeout or a --load the control mode cannot honour stops the sync with one line", async () => {
+    await writeFile(path.join(models, "identity/new.txt"), "new");
+    for (const [args, message] of [
+      ["--timeout 0", /^Error: --timeout 0 is not a whole number of seconds/],
+      ["--load", /^Error: --load needs triton.modelControlMode: explicit/],
+    ] as const) {
+      const run = await runCli(`models sync models ${args}`, { cwd, env });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect((await sync("--dry-run")).json?.uploaded.map((u) => u.key)).toEqual(["models/identity/new.txt"]);
+    await rm(path.join(models, "identity/new.txt"));
+  });
+
   it("streams a 1 GB file up with bounded memory, and its multipart ETag compares equal afterwards", async () => {
     const big = path.join(cwd, "big");
     await cp(models, big, { recursive: true, preserveTimestamps: true });
