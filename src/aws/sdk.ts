@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import vm from "node:vm";
-import { PACKAGE_ROOT } from "../paths.js";
+import { cacheRoot, PACKAGE_ROOT } from "../paths.js";
 
 /**
  * The one loader of AWS SDK v3 client packages: every module in src/aws/ gets its client classes and
@@ -23,6 +23,9 @@ import { PACKAGE_ROOT } from "../paths.js";
  * and about 388 ms CPU with the cache. The cache still pays (about a quarter of the load), so it stays.
  */
 const requireCjs = createRequire(import.meta.url);
+
+/** Defined by scripts/bundle.mjs: a digest of dist/ and package-lock.json. */
+declare const __TRITON_OPS_BUILD__: string | undefined;
 /** Where the build writes each client's surface bundle (see loadClient below). */
 const SURFACE_DIR = path.join(PACKAGE_ROOT, "bundle", "aws-sdk");
 
@@ -33,7 +36,12 @@ interface CompilingModule {
 type ModuleClass = {
   prototype: CompilingModule;
   wrap(content: string): string;
-  _resolveFilename(request: string, parent: CompilingModule, isMain: boolean, options?: object): string;
+  _resolveFilename(
+    request: string,
+    parent: (CompilingModule & { path?: string }) | undefined,
+    isMain: boolean,
+    options?: object,
+  ): string;
   _cache: Record<string, unknown>;
   enableCompileCache?: (dir?: string) => unknown;
 };
@@ -58,6 +66,10 @@ function loadWithCodeCache<T>(id: string): T {
   const dir = cacheDir();
   const Module = requireCjs("node:module") as ModuleClass;
   if (!dir) return requireCjs(id) as T;
+  return withRememberedPaths(Module, () => compileWithCache<T>(Module, dir, id));
+}
+
+function compileWithCache<T>(Module: ModuleClass, dir: string, id: string): T {
   if (typeof Module.enableCompileCache === "function") {
     if (preparedCacheDir !== dir) {
       Module.enableCompileCache(dir);
@@ -136,6 +148,107 @@ function loadWithCodeCache<T>(id: string): T {
     return requireCjs(id) as T;
   } finally {
     Module.prototype._compile = original;
+  }
+}
+
+/**
+ * Where each `require` made while loading the SDK led, remembered per build and Node version. Loading the
+ * S3 client asks Node to resolve 132 package names (103 distinct), each a walk up node_modules and a read of
+ * the package's `exports`: 18-25 ms of `models sync`'s path to its first request on Node 20 and 26 alike,
+ * on the 2-core test machine. The answers depend only on the installed tree, which the build id covers
+ * (it digests package-lock.json), and on Node's resolution rules, which the Node version covers; a file
+ * that has gone is resolved again. Only the bundle defines a build id: from dist/ (the tests) nothing is
+ * remembered across processes.
+ */
+interface RememberedPaths {
+  file: string | undefined;
+  build: string | undefined;
+  byRequest: Map<string, string>;
+  /** Files seen to exist in this process. */
+  present: Set<string>;
+  changed: boolean;
+}
+
+let rememberedPaths: RememberedPaths | undefined;
+
+/** What the path memo did in this process: answers it gave, and resolutions Node made. Read by its test. */
+export const resolutionStats = { remembered: 0, resolved: 0 };
+
+function openRememberedPaths(): RememberedPaths {
+  if (rememberedPaths) return rememberedPaths;
+  const build = typeof __TRITON_OPS_BUILD__ === "string" ? __TRITON_OPS_BUILD__ : undefined;
+  const root = cacheRoot(process.env);
+  const file =
+    build && root && !process.env.TRITON_OPS_NO_COMPILE_CACHE
+      ? path.join(root, `sdk-paths-${process.version}.json`)
+      : undefined;
+  const byRequest = new Map<string, string>();
+  if (file) {
+    try {
+      const doc = JSON.parse(readFileSync(file, "utf8")) as {
+        build?: unknown;
+        root?: unknown;
+        paths?: unknown;
+      };
+      if (doc.build === build && doc.root === PACKAGE_ROOT && doc.paths && typeof doc.paths === "object") {
+        for (const [key, value] of Object.entries(doc.paths))
+          if (typeof value === "string") byRequest.set(key, value);
+      }
+    } catch {
+      // Absent or unreadable: every path is resolved, and the file written afresh.
+    }
+  }
+  rememberedPaths = { file, build, byRequest, present: new Set(), changed: false };
+  return rememberedPaths;
+}
+
+function withRememberedPaths<T>(Module: ModuleClass, load: () => T): T {
+  const memo = openRememberedPaths();
+  const original = Module._resolveFilename;
+  Module._resolveFilename = function rememberedResolve(request, parent, isMain, options) {
+    // Node's own key for a parent's resolutions: its directory and the request.
+    const key =
+      parent?.path !== undefined && options === undefined ? `${parent.path}\0${request}` : undefined;
+    if (key !== undefined) {
+      const known = memo.byRequest.get(key);
+      if (known !== undefined && (memo.present.has(known) || existsSync(known))) {
+        memo.present.add(known);
+        resolutionStats.remembered += 1;
+        return known;
+      }
+    }
+    const found = original.call(this, request, parent, isMain, options);
+    resolutionStats.resolved += 1;
+    if (key !== undefined && path.isAbsolute(found)) {
+      memo.byRequest.set(key, found);
+      memo.present.add(found);
+      memo.changed = true;
+    }
+    return found;
+  };
+  try {
+    return load();
+  } finally {
+    Module._resolveFilename = original;
+    if (memo.changed && memo.file) {
+      memo.changed = false;
+      try {
+        const temp = `${memo.file}.${process.pid}.tmp`;
+        mkdirSync(path.dirname(memo.file), { recursive: true, mode: 0o700 });
+        writeFileSync(
+          temp,
+          JSON.stringify({
+            build: memo.build,
+            root: PACKAGE_ROOT,
+            paths: Object.fromEntries(memo.byRequest),
+          }),
+          { mode: 0o600 },
+        );
+        renameSync(temp, memo.file);
+      } catch {
+        // Unwritable: the next run resolves again.
+      }
+    }
   }
 }
 
