@@ -171,9 +171,6 @@ interface RememberedPaths {
 
 let rememberedPaths: RememberedPaths | undefined;
 
-/** What the path memo did in this process: answers it gave, and resolutions Node made. Read by its test. */
-export const resolutionStats = { remembered: 0, resolved: 0 };
-
 function openRememberedPaths(): RememberedPaths {
   if (rememberedPaths) return rememberedPaths;
   const build = typeof __TRITON_OPS_BUILD__ === "string" ? __TRITON_OPS_BUILD__ : undefined;
@@ -213,12 +210,10 @@ function withRememberedPaths<T>(Module: ModuleClass, load: () => T): T {
       const known = memo.byRequest.get(key);
       if (known !== undefined && (memo.present.has(known) || existsSync(known))) {
         memo.present.add(known);
-        resolutionStats.remembered += 1;
         return known;
       }
     }
     const found = original.call(this, request, parent, isMain, options);
-    resolutionStats.resolved += 1;
     if (key !== undefined && path.isAbsolute(found)) {
       memo.byRequest.set(key, found);
       memo.present.add(found);

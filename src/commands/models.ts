@@ -100,14 +100,15 @@ export function modelsCommand(ctx: CliContext): Command {
         import("../models/repository.js"),
         import("../models/lint.js"),
       ]);
-      const checked = await (async () => ({
-        waitMode: control.checkControlFlags(rt.config.triton.modelControlMode, flags),
-        timeoutS: await timeoutFromFlag(flags.timeout),
-      }))().catch(async (error: unknown) => {
+      let waitMode: ReturnType<typeof control.checkControlFlags>;
+      let timeoutS: number;
+      try {
+        waitMode = control.checkControlFlags(rt.config.triton.modelControlMode, flags);
+        timeoutS = await timeoutFromFlag(flags.timeout);
+      } catch (error) {
         (await remote.catch(() => undefined))?.store.close();
         throw error;
-      });
-      const { waitMode, timeoutS } = checked;
+      }
       const snapshot = await readRepository(path.resolve(ctx.cwd, dir));
       const gpus =
         (await gpusFromFlag(flags.gpusPerNode)) ??
