@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import vm from "node:vm";
+import { writeFileAtomicSync } from "../fs-util.js";
 import { cacheRoot, PACKAGE_ROOT } from "../paths.js";
 
 /**
@@ -54,9 +54,9 @@ type ModuleClass = {
 export const codeCacheStats = { accepted: 0, missing: 0, rejected: 0 };
 
 function cacheDir(): string | undefined {
-  const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), ".cache") : undefined);
-  if (!base || process.env.TRITON_OPS_NO_COMPILE_CACHE) return undefined;
-  return path.join(base, "triton-ops", `v8-${process.version}`);
+  const root = cacheRoot(process.env);
+  if (!root || process.env.TRITON_OPS_NO_COMPILE_CACHE) return undefined;
+  return path.join(root, `v8-${process.version}`);
 }
 
 /** The cache directory this process has made (or handed to enableCompileCache): once, not per sdk.x() call. */
@@ -134,10 +134,8 @@ function compileWithCache<T>(Module: ModuleClass, dir: string, id: string): T {
     else codeCacheStats.accepted += 1;
     if (!cachedData || script.cachedDataRejected) {
       try {
-        // Written aside and renamed, so a concurrent run never reads half an entry.
-        const temp = `${entry}.${process.pid}.tmp`;
-        writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
-        renameSync(temp, entry);
+        // Atomic, so a concurrent run never reads half an entry.
+        writeFileAtomicSync(entry, script.createCachedData(), { secret: true, dirMode: 0o700 });
       } catch {
         // A read-only or full disk only costs the next run the compile time.
       }
@@ -228,18 +226,15 @@ function withRememberedPaths<T>(Module: ModuleClass, load: () => T): T {
     if (memo.changed && memo.file) {
       memo.changed = false;
       try {
-        const temp = `${memo.file}.${process.pid}.tmp`;
-        mkdirSync(path.dirname(memo.file), { recursive: true, mode: 0o700 });
-        writeFileSync(
-          temp,
+        writeFileAtomicSync(
+          memo.file,
           JSON.stringify({
             build: memo.build,
             root: PACKAGE_ROOT,
             paths: Object.fromEntries(memo.byRequest),
           }),
-          { mode: 0o600 },
+          { secret: true, dirMode: 0o700 },
         );
-        renameSync(temp, memo.file);
       } catch {
         // Unwritable: the next run resolves again.
       }

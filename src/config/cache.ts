@@ -16,9 +16,10 @@
  * turns it off with the compile cache. Outside the bundle (tests running src/, dist/) there is no build id
  * and no cache, unless a caller passes a location.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { writeFileAtomic } from "../fs-util.js";
 import { cacheRoot } from "../paths.js";
 
 /** Defined by scripts/bundle.mjs: a digest of dist/ and package-lock.json. */
@@ -95,11 +96,7 @@ export async function writeCachedConfig(
     doc.entries[id] = { key, ...stored };
     const ids = Object.keys(doc.entries);
     for (const old of ids.slice(0, Math.max(0, ids.length - MAX_ENTRIES))) delete doc.entries[old];
-    await mkdir(path.dirname(location.file), { recursive: true, mode: 0o700 });
-    // Written aside and renamed: a command reading at the same time sees the old file or the new one.
-    const temp = `${location.file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(doc), { mode: 0o600 });
-    await rename(temp, location.file);
+    await writeFileAtomic(location.file, JSON.stringify(doc), { secret: true, dirMode: 0o700 });
   } catch {
     // A read-only or full disk: the next command validates again.
   }

@@ -6,8 +6,9 @@
  * It lives in the project's environment directory (.triton-ops/<env>/models-sync-cache.json), beside the
  * Terraform state of the bucket it describes; a missing, unreadable or foreign file is an empty cache.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "../fs-util.js";
 
 export const ETAG_CACHE_FILE = "models-sync-cache.json";
 const VERSION = 1;
@@ -79,11 +80,8 @@ export async function openEtagCache(file: string | undefined): Promise<EtagCache
     async save() {
       if (!file || !dirty) return;
       const doc: CacheDocument = { version: VERSION, files: Object.fromEntries(files) };
-      await mkdir(path.dirname(file), { recursive: true });
-      // Written aside and renamed, so a sync that is interrupted or runs twice never leaves half a file.
-      const temp = `${file}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(doc), { mode: 0o600 });
-      await rename(temp, file);
+      // Atomic, so a sync that is interrupted or runs twice never leaves half a file.
+      await writeFileAtomic(file, JSON.stringify(doc), { secret: true });
       dirty = false;
     },
   };
