@@ -50,15 +50,31 @@ export function spreadPercent(values) {
 export function timeCommand(
   command,
   args,
-  { env = process.env, cwd = process.cwd(), okCodes = [0], measureMemory = false } = {},
+  {
+    env = process.env,
+    cwd = process.cwd(),
+    okCodes = [0],
+    measureMemory = false,
+    keepStdoutTail = false,
+  } = {},
 ) {
   return new Promise((resolve, reject) => {
     const useTime = measureMemory && process.platform === "linux";
     const file = useTime ? "/usr/bin/time" : command;
     const argv = useTime ? ["-f", "__MAXRSS_KB=%M", command, ...args] : args;
     const started = process.hrtime.bigint();
-    const child = spawn(file, argv, { env, cwd, stdio: ["ignore", "ignore", "pipe"] });
+    // stdout is read only where asked (setup steps, whose summary such as up's table goes there), for a
+    // failure's message: reading a timed command's output would charge its reading to the measurement.
+    const child = spawn(file, argv, {
+      env,
+      cwd,
+      stdio: ["ignore", keepStdoutTail ? "pipe" : "ignore", "pipe"],
+    });
     let stderr = "";
+    let stdoutTail = "";
+    child.stdout?.on("data", (d) => {
+      stdoutTail = (stdoutTail + d.toString()).slice(-1500);
+    });
     child.stderr.on("data", (d) => {
       stderr += d.toString();
     });
@@ -69,7 +85,11 @@ export function timeCommand(
         // The last line first: the table shows an error's first line, and a cut-off 500-character tail
         // began with a preflight warning where the failure itself (a terraform init) came after it.
         const last = stderr.trim().split("\n").at(-1) ?? "";
-        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${last}\n${stderr.slice(-500)}`));
+        reject(
+          new Error(
+            `${command} ${args.join(" ")} exited ${code}: ${last}\n${stderr.slice(-3000)}${keepStdoutTail ? `\nstdout: ${stdoutTail}` : ""}`,
+          ),
+        );
         return;
       }
       const rss = /__MAXRSS_KB=(\d+)/.exec(stderr);

@@ -92,12 +92,12 @@ export async function run() {
     });
     results.at(-1).ok = results.at(-1).subjectMs < 1000;
 
-    await cli(["init", "--yes", "--sandbox", "--name", "bench", "--env", "b"]);
+    await cli(["init", "--yes", "--sandbox", "--name", "bench", "--env", "b"], { keepStdoutTail: true });
     const configFile = path.join(cwd, "triton-ops.yaml");
     const doc = YAML.parse(await readFile(configFile, "utf8"));
     doc.network = { ...doc.network, azCount: 2 };
     await writeFile(configFile, YAML.stringify(doc));
-    await cli(["up", "--stage", "vpc,iam,ecr", "--yes"]);
+    await cli(["up", "--stage", "vpc,iam,ecr", "--yes"], { keepStdoutTail: true });
     // Each first sync goes to a prefix of its own, so each starts from an empty one.
     const usePrefix = async (prefix) => {
       doc.triton = { ...doc.triton, modelRepositoryPath: prefix };

@@ -34,7 +34,9 @@ async function runSuites() {
     try {
       results.push(...(await mod.run({})));
     } catch (error) {
-      results.push({ name: suite, error: String(error.message ?? error).split("\n")[0] });
+      // The whole message into results.json (a setup step's failure is explained in its tail); the table
+      // shows its first line.
+      results.push({ name: suite, error: String(error.message ?? error) });
     }
   }
   return { node: process.version, results };
@@ -84,7 +86,7 @@ const cell = (r) =>
   !r
     ? "-"
     : r.error
-      ? `error: ${r.error}`
+      ? `error: ${r.error.split("\n")[0]}`
       : `${r.ratio}x (${r.subjectMs} ±${r.subjectSpreadPct}% vs ${r.referenceMs} ±${r.referenceSpreadPct}% ms)` +
         `${r.ok ? "" : " MISSED"}${r.peakMb !== undefined ? `, peak ${r.peakMb} MB` : ""}`;
 const names = [...new Set(runs.flatMap((run) => run.results.map((r) => r.name)))];
