@@ -82,8 +82,8 @@ export function timeCommand(
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (!okCodes.includes(code)) {
-        // The last line first: the table shows an error's first line, and a cut-off 500-character tail
-        // began with a preflight warning where the failure itself (a terraform init) came after it.
+        // The last line first: the table shows an error's first line, and a cut-off tail of stderr can begin
+        // with a preflight warning where the failure itself (a terraform init) came after it.
         const last = stderr.trim().split("\n").at(-1) ?? "";
         reject(
           new Error(

@@ -132,8 +132,8 @@ export async function run() {
     // meets the same emulator: moto keeps an object's bytes and its parts' in temporary files (4 GB a run
     // here), and the bucket's every listing walks every key in it. Left in place, each run inherited the
     // previous one's gigabytes still being written back to disk, and five pairs put 40 GB behind the last.
-    const emptied = (prefix, run) => async () => {
-      const result = await run();
+    const thenEmptied = async (prefix, sync) => {
+      const result = await sync(prefix)();
       await timeCommand(
         "aws",
         ["s3", "rm", "--recursive", "--only-show-errors", `s3://${bucket}/${prefix}/`],
@@ -148,8 +148,8 @@ export async function run() {
     // No warm-up: a warm-up would fill the prefix the first timed run must find empty.
     const first = await compare({
       name: `models sync: ${label} to an empty prefix vs aws s3 sync`,
-      subject: (i) => emptied(`ours-${i}`, ours(`ours-${i}`))(),
-      reference: (i) => emptied(`aws-${i}`, theirs(`aws-${i}`))(),
+      subject: (i) => thenEmptied(`ours-${i}`, ours),
+      reference: (i) => thenEmptied(`aws-${i}`, theirs),
       repetitions,
       target: 1,
       warmup: false,

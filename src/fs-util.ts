@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -43,8 +43,10 @@ export function writeFileAtomicSync(
 ): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: options.dirMode });
   const temp = asideOf(file);
+  const mode = modeOf(options);
   try {
-    writeFileSync(temp, content, { mode: modeOf(options) });
+    writeFileSync(temp, content, { mode });
+    chmodSync(temp, mode);
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
