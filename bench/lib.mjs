@@ -44,8 +44,9 @@ export function spreadPercent(values) {
 }
 
 /**
- * Runs a command to completion; resolves with wall time in ms and the child's peak RSS in MB
- * (read through /usr/bin/time when present). Rejects on a non-zero exit unless allowed.
+ * Runs a command to completion; resolves with wall time in ms and, when `measureMemory` is set, the child's
+ * peak RSS in MB and its CPU time (user + system, its own children's included) in ms, both read through
+ * /usr/bin/time. Rejects on a non-zero exit unless allowed.
  */
 export function timeCommand(
   command,
@@ -61,7 +62,7 @@ export function timeCommand(
   return new Promise((resolve, reject) => {
     const useTime = measureMemory && process.platform === "linux";
     const file = useTime ? "/usr/bin/time" : command;
-    const argv = useTime ? ["-f", "__MAXRSS_KB=%M", command, ...args] : args;
+    const argv = useTime ? ["-f", "__MAXRSS_KB=%M __CPU_S=%U+%S", command, ...args] : args;
     const started = process.hrtime.bigint();
     // stdout is read only where asked (setup steps, whose summary such as up's table goes there), for a
     // failure's message: reading a timed command's output would charge its reading to the measurement.
@@ -93,7 +94,12 @@ export function timeCommand(
         return;
       }
       const rss = /__MAXRSS_KB=(\d+)/.exec(stderr);
-      resolve({ ms, peakMb: rss ? Number(rss[1]) / 1024 : undefined });
+      const cpu = /__CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr);
+      resolve({
+        ms,
+        peakMb: rss ? Number(rss[1]) / 1024 : undefined,
+        cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined,
+      });
     });
   });
 }
@@ -101,7 +107,8 @@ export function timeCommand(
 /**
  * Alternates subject and reference `repetitions` times (after one warm-up each, unless `warmup` is false)
  * and compares medians. Each call gets the repetition's index. `target` is the highest acceptable
- * subject/reference ratio.
+ * subject/reference ratio. Every run's time is kept (`subjectRunsMs`, `referenceRunsMs`, in run order), and
+ * where both sides measured CPU, the medians of that too (`subjectCpuMs`, `referenceCpuMs`, `cpuRatio`).
  */
 export async function compare({ name, subject, reference, repetitions = 7, target, note, warmup = true }) {
   if (warmup) {
@@ -111,6 +118,8 @@ export async function compare({ name, subject, reference, repetitions = 7, targe
   const s = [];
   const r = [];
   const mem = [];
+  const sCpu = [];
+  const rCpu = [];
   for (let i = 0; i < repetitions; i++) {
     const order = i % 2 === 0 ? [subject, reference] : [reference, subject];
     for (const fn of order) {
@@ -118,8 +127,10 @@ export async function compare({ name, subject, reference, repetitions = 7, targe
       if (fn === subject) {
         s.push(result.ms);
         if (result.peakMb !== undefined) mem.push(result.peakMb);
+        if (result.cpuMs !== undefined) sCpu.push(result.cpuMs);
       } else {
         r.push(result.ms);
+        if (result.cpuMs !== undefined) rCpu.push(result.cpuMs);
       }
     }
   }
@@ -134,6 +145,17 @@ export async function compare({ name, subject, reference, repetitions = 7, targe
     target,
     ok: ratio <= target,
     ...(mem.length ? { peakMb: Math.round(Math.max(...mem)) } : {}),
+    ...(sCpu.length && rCpu.length
+      ? {
+          subjectCpuMs: Math.round(median(sCpu)),
+          subjectCpuSpreadPct: Math.round(spreadPercent(sCpu)),
+          referenceCpuMs: Math.round(median(rCpu)),
+          referenceCpuSpreadPct: Math.round(spreadPercent(rCpu)),
+          cpuRatio: Number((median(sCpu) / median(rCpu)).toFixed(3)),
+        }
+      : {}),
+    subjectRunsMs: s.map(Math.round),
+    referenceRunsMs: r.map(Math.round),
     repetitions,
     ...(note ? { note } : {}),
   };
