@@ -65,15 +65,15 @@ async function makeLintTree(dir, count) {
 /**
  * Where the emulator keeps its temporary files: a tmpfs (BENCH_MODELS_EMULATOR_TMPDIR, else /dev/shm) when it
  * has room for what the suite holds at once, else the system's temporary folder. moto writes every object and
- * every part to a temporary file, about 4 GB per 2 GB upload, and on the disk those writes are throttled by
- * the kernel's write-back of whatever earlier runs left dirty: a cost neither sync tool makes or controls,
- * which put 8 to 19% of spread into the first-sync row.
+ * every part to a temporary file, about 4 GB per 2 GB upload, and on a disk the kernel's write-back of them
+ * becomes part of the timing: a cost neither sync tool makes or controls. (The 8 to 19% spread of the runs
+ * before this and the resets came from both together; the disk's own share was not measured apart.)
  */
 async function emulatorScratch(bigMb) {
   const wanted = process.env.BENCH_MODELS_EMULATOR_TMPDIR ?? "/dev/shm";
   if (wanted === "") return undefined;
-  // At the peak: the two re-sync prefixes (each object's bytes and its parts', 2x), one first sync's upload
-  // in flight (2x) and a margin of a quarter.
+  // At the peak, the two re-sync prefixes (each large object's bytes and its parts': 4x); with the resets no
+  // first sync's upload is held beside them, so the other 2x and the quarter are margin.
   const need = bigMb * 1024 * 1024 * 6 * 1.25;
   const fs = await statfs(wanted).catch(() => undefined);
   return fs && fs.bavail * fs.bsize >= need ? wanted : undefined;
@@ -172,7 +172,8 @@ export async function run() {
       return result;
     };
     const label = `${smallFiles} small files + ${bigMb >= 1024 ? `${bigMb / 1024} GB` : `${bigMb} MB`}`;
-    // No warm-up: a warm-up would fill the prefix the first timed run must find empty.
+    // No warm-up, which would cost two more 2 GB uploads: so the first timed run (ours) meets the emulator's
+    // first large upload since its process started, which the resets do not restart (see the README).
     const first = await compare({
       name: `models sync: ${label} to an empty prefix vs aws s3 sync`,
       subject: (i) => thenReset(`ours-${i}`, ours),
